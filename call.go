@@ -1,0 +1,166 @@
+package mcpclient
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// call sends a request and waits for its response, its timeout, the end of
+// ctx or the end of the session, whichever comes first.
+//
+// When ctx ends or the timeout passes first, the request is forgotten at once
+// and the server is told with notifications/cancelled, so the caller never
+// waits on a server that ignores cancellation.
+func (s *Session) call(ctx context.Context, method string, params json.RawMessage, opts *CallOptions) (json.RawMessage, error) {
+	timeout, maxTimeout := s.opts.RequestTimeout, s.opts.MaxRequestTimeout
+	var onProgress func(Progress)
+	resetOnProgress := false
+	if opts != nil {
+		if opts.Timeout > 0 {
+			timeout = opts.Timeout
+		}
+		if opts.MaxTimeout > 0 {
+			maxTimeout = opts.MaxTimeout
+		}
+		onProgress = opts.OnProgress
+		resetOnProgress = opts.ResetTimeoutOnProgress
+	}
+	if timeout > maxTimeout {
+		timeout = maxTimeout
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	id := s.nextID.Add(1) - 1
+	if onProgress != nil || resetOnProgress {
+		params = withProgressToken(params, id)
+	}
+	p := &pendingCall{method: method, resp: make(chan callResult, 1), onProgress: onProgress}
+	if resetOnProgress {
+		p.progressed = make(chan struct{}, 1)
+	}
+	s.mu.Lock()
+	if s.err != nil {
+		err := s.err
+		s.mu.Unlock()
+		return nil, err
+	}
+	s.pending[id] = p
+	s.mu.Unlock()
+
+	msg := appendRequest(make([]byte, 0, 64+len(method)+len(params)), id, method, params)
+	if err := s.conn.Write(ctx, msg); err != nil {
+		s.forget(id)
+		return nil, s.writeError(err)
+	}
+
+	start := time.Now()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		select {
+		case r := <-p.resp:
+			return r.result, r.err
+		case <-p.progressed:
+			// Restart the timeout, but never past the hard cap.
+			left := maxTimeout - time.Since(start)
+			if left > timeout {
+				left = timeout
+			}
+			timer.Reset(left)
+		case <-timer.C:
+			if s.abandon(id, method, "timeout") {
+				return nil, &TimeoutError{Method: method, After: time.Since(start).Round(time.Millisecond)}
+			}
+			return s.lateResult(p)
+		case <-ctx.Done():
+			if s.abandon(id, method, context.Cause(ctx).Error()) {
+				return nil, ctx.Err()
+			}
+			return s.lateResult(p)
+		}
+	}
+}
+
+// lateResult returns the response that won a race against a timeout or a
+// cancellation: it was already removed from pending, so it is on its way.
+func (s *Session) lateResult(p *pendingCall) (json.RawMessage, error) {
+	r := <-p.resp
+	return r.result, r.err
+}
+
+// forget removes a pending request, reporting whether it was still there.
+func (s *Session) forget(id int64) bool {
+	s.mu.Lock()
+	_, ok := s.pending[id]
+	delete(s.pending, id)
+	s.mu.Unlock()
+	return ok
+}
+
+// abandon forgets a request and, if it was still pending, tells the server
+// to stop working on it. The notification is written by a goroutine of the
+// session, so a server that does not read cannot hold the caller.
+func (s *Session) abandon(id int64, method, reason string) bool {
+	if !s.forget(id) {
+		return false
+	}
+	if method == "initialize" {
+		// The spec forbids cancelling initialize.
+		return true
+	}
+	params, _ := json.Marshal(struct {
+		RequestID int64  `json:"requestId"`
+		Reason    string `json:"reason,omitempty"`
+	}{id, reason})
+	// Add under the lock that Close takes before it waits, so no goroutine
+	// starts once Close is waiting.
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		return true
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		// Written directly: Close marks the session ended before it closes
+		// the connection, and a cancellation still belongs on the wire.
+		msg := appendRequest(nil, -1, "notifications/cancelled", params)
+		if err := s.conn.Write(ctx, msg); err != nil {
+			s.logger.Debug("could not send cancellation", "id", id, "err", err)
+		}
+	}()
+	return true
+}
+
+// withProgressToken adds _meta.progressToken (the request id) to params.
+func withProgressToken(params json.RawMessage, id int64) json.RawMessage {
+	token := strconv.AppendInt(nil, id, 10)
+	if len(params) == 0 || string(params) == "null" {
+		return json.RawMessage(`{"_meta":{"progressToken":` + string(token) + `}}`)
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(params, &m) != nil {
+		return params
+	}
+	var meta map[string]json.RawMessage
+	if raw, ok := m["_meta"]; ok {
+		_ = json.Unmarshal(raw, &meta)
+	}
+	if meta == nil {
+		meta = make(map[string]json.RawMessage)
+	}
+	meta["progressToken"] = token
+	m["_meta"], _ = json.Marshal(meta)
+	out, err := json.Marshal(m)
+	if err != nil {
+		return params
+	}
+	return out
+}

@@ -1,0 +1,11 @@
+module github.com/mcpclient/mcpclient
+
+go 1.26.8
+
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/sashabaranov/go-openai v1.43.0
+	go.uber.org/goleak v1.3.0
+	golang.org/x/sync v0.25.0
+	golang.org/x/time v0.16.0
+)

@@ -1,0 +1,216 @@
+package mcpclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/mcpclient/mcpclient/internal/wire"
+)
+
+// readLoop owns the connection's read side. It ends when the connection does
+// and then fails every pending request, so nothing waits on a dead server.
+func (s *Session) readLoop() {
+	defer s.wg.Done()
+	defer close(s.done)
+	ctx := context.Background()
+	for {
+		data, err := s.conn.Read(ctx)
+		if err != nil {
+			var oe *wire.OversizeError
+			if errors.As(err, &oe) {
+				s.dropOversize(oe)
+				continue
+			}
+			s.failAll(s.connectionError(err))
+			return
+		}
+		s.dispatch(data)
+	}
+}
+
+// connectionError describes the end of the connection, with the process's
+// exit status and last stderr lines when the transport knows them.
+func (s *Session) connectionError(err error) error {
+	if errors.Is(err, io.EOF) {
+		err = errors.New("server closed its output")
+	}
+	ce := &ConnectionError{Server: s.name, Err: err}
+	if p, ok := s.conn.(interface {
+		Exited() <-chan struct{}
+		ExitErr() error
+	}); ok {
+		// The output usually closes just before the exit is reaped; wait a
+		// moment for the status, which says more than "EOF".
+		t := time.NewTimer(200 * time.Millisecond)
+		select {
+		case <-p.Exited():
+			if exitErr := p.ExitErr(); exitErr != nil {
+				ce.Err = errors.New("server exited: " + exitErr.Error())
+			} else {
+				ce.Err = errors.New("server exited")
+			}
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	if st, ok := s.conn.(stderrTailer); ok {
+		ce.Stderr = st.StderrTail()
+	}
+	return ce
+}
+
+// dropOversize fails the one request whose response was too large, when the
+// skipped message showed its id.
+func (s *Session) dropOversize(oe *wire.OversizeError) {
+	id, ok := requestID(oe.ID)
+	if !ok {
+		s.logger.Warn("skipped oversize message", "bytes", oe.Size, "limit", oe.Limit)
+		return
+	}
+	s.mu.Lock()
+	p := s.pending[id]
+	delete(s.pending, id)
+	s.mu.Unlock()
+	if p == nil {
+		s.logger.Warn("skipped oversize message for no pending request", "bytes", oe.Size, "id", string(oe.ID))
+		return
+	}
+	p.resp <- callResult{err: errOversize(p.method, oe)}
+}
+
+// dispatch routes one incoming message. data is only valid during the call.
+func (s *Session) dispatch(data []byte) {
+	var m message
+	if err := json.Unmarshal(data, &m); err != nil || !m.isValid() {
+		// Servers and their launchers print banners and logs to stdout;
+		// such lines are not ours to interpret.
+		s.logger.Warn("skipped a line that is not a JSON-RPC message", "line", truncate(data, 200))
+		return
+	}
+	switch {
+	case m.Method == "":
+		s.deliver(&m)
+	case m.ID != nil:
+		s.wg.Add(1)
+		go s.answer(m)
+	default:
+		s.handleNotification(m.Method, m.Params)
+	}
+}
+
+// deliver hands a response to the request waiting for it.
+func (s *Session) deliver(m *message) {
+	id, ok := requestID(m.ID)
+	var p *pendingCall
+	if ok {
+		s.mu.Lock()
+		p = s.pending[id]
+		delete(s.pending, id)
+		s.mu.Unlock()
+	}
+	if p == nil {
+		// A late answer to an abandoned request, or a peer's mistake.
+		s.logger.Debug("response matches no pending request", "id", string(m.ID))
+		return
+	}
+	if m.Error != nil {
+		m.Error.Method = p.method
+		p.resp <- callResult{err: m.Error}
+		return
+	}
+	p.resp <- callResult{result: m.Result}
+}
+
+// answer replies to a request from the server. It runs in its own goroutine
+// so that a slow write never stalls the reader.
+func (s *Session) answer(m message) {
+	defer s.wg.Done()
+	var result json.RawMessage
+	var rpcErr *RPCError
+	switch m.Method {
+	case "ping":
+		result = json.RawMessage("{}")
+	default:
+		rpcErr = &RPCError{Code: CodeMethodNotFound, Message: "method not supported by this client: " + m.Method}
+	}
+	msg, err := appendResponse(nil, m.ID, result, rpcErr)
+	if err != nil {
+		s.logger.Error("could not encode response", "method", m.Method, "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.conn.Write(ctx, msg); err != nil {
+		s.logger.Debug("could not answer server request", "method", m.Method, "err", err)
+	}
+}
+
+func (s *Session) handleNotification(method string, params json.RawMessage) {
+	switch method {
+	case "notifications/progress":
+		s.progress(params)
+	case "notifications/tools/list_changed":
+		s.tools.invalidate()
+		if f := s.opts.OnToolsChanged; f != nil {
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				f()
+			}()
+		}
+	case "notifications/message":
+		var lm LogMessage
+		if err := json.Unmarshal(params, &lm); err != nil {
+			s.logger.Debug("malformed log notification", "err", err)
+			return
+		}
+		if s.opts.OnLog != nil {
+			s.opts.OnLog(lm)
+			return
+		}
+		s.logger.Info("server log", "level", lm.Level, "logger", lm.Logger, "data", string(lm.Data))
+	default:
+		if s.opts.OnNotification != nil {
+			s.opts.OnNotification(method, params)
+			return
+		}
+		s.logger.Debug("unhandled notification", "method", method)
+	}
+}
+
+func (s *Session) progress(params json.RawMessage) {
+	var pp progressParams
+	if err := json.Unmarshal(params, &pp); err != nil {
+		s.logger.Debug("malformed progress notification", "err", err)
+		return
+	}
+	id, ok := requestID(pp.ProgressToken)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	p := s.pending[id]
+	s.mu.Unlock()
+	if p == nil {
+		return
+	}
+	if p.onProgress != nil {
+		p.onProgress(pp.Progress)
+	}
+	if p.progressed != nil {
+		select {
+		case p.progressed <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "…"
+}

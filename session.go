@@ -1,0 +1,343 @@
+package mcpclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mcpclient/mcpclient/internal/wire"
+)
+
+// Default request timeouts; see [SessionOptions].
+const (
+	DefaultRequestTimeout    = 60 * time.Second
+	DefaultMaxRequestTimeout = 10 * time.Minute
+)
+
+// SessionOptions configure a [Session]. The zero value is ready to use.
+type SessionOptions struct {
+	// Name identifies the server in logs and errors.
+	Name string
+	// ProtocolVersion pins one revision. Empty means: offer the newest and
+	// accept any revision in [SupportedVersions] that the server answers.
+	ProtocolVersion string
+	// ClientInfo is sent in the handshake; nil means mcpclient's own.
+	ClientInfo *Implementation
+	// Logger receives skipped lines, server log messages and session
+	// events; nil discards them.
+	Logger *slog.Logger
+
+	// RequestTimeout is the default time a request waits for its response;
+	// 0 means DefaultRequestTimeout. [CallOptions] can override it.
+	RequestTimeout time.Duration
+	// MaxRequestTimeout caps a request's total time however often progress
+	// resets its timeout; 0 means DefaultMaxRequestTimeout.
+	MaxRequestTimeout time.Duration
+
+	// OnToolsChanged is called, in its own goroutine, after the server
+	// says its tool list changed. The cached list is already invalidated.
+	OnToolsChanged func()
+	// OnLog receives the server's notifications/message; nil sends them to
+	// Logger.
+	OnLog func(LogMessage)
+	// OnNotification receives notifications the session does not handle
+	// itself. It runs on the session's reader and must not block.
+	OnNotification func(method string, params json.RawMessage)
+}
+
+// CallOptions adjust one request. A nil *CallOptions means the defaults.
+type CallOptions struct {
+	// Timeout replaces the session's RequestTimeout for this request.
+	Timeout time.Duration
+	// ResetTimeoutOnProgress restarts the timeout whenever the server
+	// reports progress, up to MaxTimeout in total.
+	ResetTimeoutOnProgress bool
+	// MaxTimeout replaces the session's MaxRequestTimeout for this request.
+	MaxTimeout time.Duration
+	// OnProgress receives the server's progress notifications for this
+	// request. It runs on the session's reader and must not block; setting
+	// it sends a progress token with the request.
+	OnProgress func(Progress)
+}
+
+// Session is one connection to one MCP server. It is safe for concurrent
+// use: any number of requests may be in flight, matched to their responses
+// by id. Close it to end the connection; every goroutine it started ends by
+// the time Close returns.
+type Session struct {
+	name   string
+	conn   Connection
+	opts   SessionOptions
+	logger *slog.Logger
+
+	nextID atomic.Int64
+
+	mu      sync.Mutex
+	pending map[int64]*pendingCall
+	err     error // why the session ended; nil while it runs
+
+	done      chan struct{} // closed by readLoop when the connection has ended
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+
+	version      string
+	serverInfo   Implementation
+	capabilities json.RawMessage
+	instructions string
+
+	tools toolCache
+}
+
+// pendingCall is a request waiting for its response.
+type pendingCall struct {
+	method     string
+	resp       chan callResult // buffered; receives exactly one result
+	onProgress func(Progress)
+	progressed chan struct{} // buffered; nudges the waiter to restart its timer
+}
+
+type callResult struct {
+	result json.RawMessage
+	err    error
+}
+
+// Connect opens a connection through t and performs the MCP handshake. On
+// failure nothing is left running. ctx bounds the connection and handshake
+// only; the session lives until Close.
+func Connect(ctx context.Context, t Transport, opts *SessionOptions) (*Session, error) {
+	var o SessionOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.ProtocolVersion != "" && !isSupportedVersion(o.ProtocolVersion) {
+		return nil, &VersionError{Server: o.ProtocolVersion, Supported: SupportedVersions()}
+	}
+	conn, err := t.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := newSession(conn, o)
+	if err := s.initialize(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newSession(conn Connection, o SessionOptions) *Session {
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.MaxRequestTimeout <= 0 {
+		o.MaxRequestTimeout = DefaultMaxRequestTimeout
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Name != "" {
+		logger = logger.With("server", o.Name)
+	}
+	s := &Session{
+		name:    o.Name,
+		conn:    conn,
+		opts:    o,
+		logger:  logger,
+		pending: make(map[int64]*pendingCall),
+		done:    make(chan struct{}),
+	}
+	s.wg.Add(1)
+	go s.readLoop()
+	return s
+}
+
+// Name returns the name given in SessionOptions.
+func (s *Session) Name() string { return s.name }
+
+// ProtocolVersion returns the negotiated protocol revision.
+func (s *Session) ProtocolVersion() string { return s.version }
+
+// ServerInfo returns the server's name and version from the handshake.
+func (s *Session) ServerInfo() Implementation { return s.serverInfo }
+
+// Capabilities returns the server's capabilities object as sent.
+func (s *Session) Capabilities() json.RawMessage { return s.capabilities }
+
+// Instructions returns the server's usage instructions, if it gave any.
+func (s *Session) Instructions() string { return s.instructions }
+
+// Done is closed when the connection has ended, by Close or by the server.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Err returns why the session ended, or nil while it runs.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+func (s *Session) initialize(ctx context.Context) error {
+	want := s.opts.ProtocolVersion
+	if want == "" {
+		want = SupportedVersions()[0]
+	}
+	info := Implementation{Name: "mcpclient", Version: moduleVersion}
+	if s.opts.ClientInfo != nil {
+		info = *s.opts.ClientInfo
+	}
+	params, err := json.Marshal(struct {
+		ProtocolVersion string          `json:"protocolVersion"`
+		Capabilities    json.RawMessage `json:"capabilities"`
+		ClientInfo      Implementation  `json:"clientInfo"`
+	}{want, json.RawMessage("{}"), info})
+	if err != nil {
+		return err
+	}
+	raw, err := s.call(ctx, "initialize", params, nil)
+	if err != nil {
+		return fmt.Errorf("mcpclient: initialize: %w", err)
+	}
+	var res initializeResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return fmt.Errorf("mcpclient: initialize: malformed result: %w", err)
+	}
+	accepted := isSupportedVersion(res.ProtocolVersion)
+	if s.opts.ProtocolVersion != "" {
+		accepted = res.ProtocolVersion == s.opts.ProtocolVersion
+	}
+	if !accepted {
+		supported := SupportedVersions()
+		if s.opts.ProtocolVersion != "" {
+			supported = []string{s.opts.ProtocolVersion}
+		}
+		return &VersionError{Server: res.ProtocolVersion, Supported: supported}
+	}
+	s.version = res.ProtocolVersion
+	s.serverInfo = res.ServerInfo
+	s.capabilities = res.Capabilities
+	s.instructions = res.Instructions
+	s.logger.Debug("session initialized", "version", s.version, "server_name", res.ServerInfo.Name, "server_version", res.ServerInfo.Version)
+	return s.notify(ctx, "notifications/initialized", nil)
+}
+
+// Ping checks that the server answers.
+func (s *Session) Ping(ctx context.Context) error {
+	_, err := s.call(ctx, "ping", nil, nil)
+	return err
+}
+
+// Request sends a request with any method and decodes its result into
+// result, which may be nil to discard it. params may be nil, a
+// json.RawMessage, or any value encoding/json accepts. It is the general form
+// behind the typed methods, for the parts of MCP they do not cover.
+func (s *Session) Request(ctx context.Context, method string, params, result any, opts *CallOptions) error {
+	var raw json.RawMessage
+	switch p := params.(type) {
+	case nil:
+	case json.RawMessage:
+		raw = p
+	default:
+		b, err := json.Marshal(p)
+		if err != nil {
+			return fmt.Errorf("mcpclient: %s: encode params: %w", method, err)
+		}
+		raw = b
+	}
+	res, err := s.call(ctx, method, raw, opts)
+	if err != nil || result == nil {
+		return err
+	}
+	if err := json.Unmarshal(res, result); err != nil {
+		return fmt.Errorf("mcpclient: %s: malformed result: %w", method, err)
+	}
+	return nil
+}
+
+// Notify sends a notification.
+func (s *Session) Notify(ctx context.Context, method string, params any) error {
+	var raw json.RawMessage
+	if params != nil {
+		b, err := json.Marshal(params)
+		if err != nil {
+			return fmt.Errorf("mcpclient: %s: encode params: %w", method, err)
+		}
+		raw = b
+	}
+	return s.notify(ctx, method, raw)
+}
+
+func (s *Session) notify(ctx context.Context, method string, params json.RawMessage) error {
+	if err := s.Err(); err != nil {
+		return err
+	}
+	msg := appendRequest(make([]byte, 0, 64+len(params)), -1, method, params)
+	if err := s.conn.Write(ctx, msg); err != nil {
+		return s.writeError(err)
+	}
+	return nil
+}
+
+// Close ends the session: the connection is closed (for a subprocess: stdin
+// closed, then SIGTERM, then SIGKILL, each step bounded), pending requests
+// fail with an error matching ErrClosed, and every goroutine of the session
+// has ended when Close returns. It is idempotent; later calls return the
+// first call's result.
+func (s *Session) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		if s.err == nil {
+			s.err = &ConnectionError{Server: s.name, Err: errors.New("session closed by the caller")}
+		}
+		s.mu.Unlock()
+		s.closeErr = s.conn.Close()
+		s.wg.Wait()
+	})
+	return s.closeErr
+}
+
+// writeError turns a failed write into the session's error when the
+// connection has ended, which is by far the usual reason.
+func (s *Session) writeError(err error) error {
+	select {
+	case <-s.done:
+		if serr := s.Err(); serr != nil {
+			return serr
+		}
+	default:
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &ConnectionError{Server: s.name, Err: err}
+}
+
+// failAll ends the session with err and fails every pending request.
+func (s *Session) failAll(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
+	} else {
+		err = s.err
+	}
+	pending := s.pending
+	s.pending = make(map[int64]*pendingCall)
+	s.mu.Unlock()
+
+	for _, p := range pending {
+		p.resp <- callResult{err: err}
+	}
+}
+
+// moduleVersion is sent as clientInfo.version.
+const moduleVersion = "0.1.0"
+
+// errOversize builds the error for a request whose response was too large.
+func errOversize(method string, oe *wire.OversizeError) error {
+	return fmt.Errorf("mcpclient: %s: %w", method, oe)
+}

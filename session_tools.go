@@ -1,0 +1,166 @@
+package mcpclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"sync"
+)
+
+// maxToolPages bounds pagination against a server whose cursors never end.
+const maxToolPages = 10000
+
+// toolCache holds a server's tool list until the server says it changed.
+type toolCache struct {
+	mu    sync.Mutex
+	tools []*Tool
+	valid bool
+	gen   uint64 // bumped by every invalidation
+}
+
+func (c *toolCache) get() ([]*Tool, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tools, c.gen, c.valid
+}
+
+// put stores a list fetched while the generation was gen, unless the list
+// changed meanwhile, in which case the fetched list is already stale.
+func (c *toolCache) put(tools []*Tool, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		c.tools, c.valid = tools, true
+	}
+}
+
+func (c *toolCache) invalidate() {
+	c.mu.Lock()
+	c.valid = false
+	c.tools = nil
+	c.gen++
+	c.mu.Unlock()
+}
+
+// ListTools returns every tool of the server, fetching all pages. The list is
+// cached until the server sends notifications/tools/list_changed, so calling
+// it per model request costs nothing. The returned slice is shared: do not
+// modify it.
+func (s *Session) ListTools(ctx context.Context) ([]*Tool, error) {
+	if tools, _, ok := s.tools.get(); ok {
+		return tools, nil
+	}
+	_, gen, _ := s.tools.get()
+	var tools []*Tool
+	for t, err := range s.Tools(ctx) {
+		if err != nil {
+			return nil, err
+		}
+		tools = append(tools, t)
+	}
+	s.tools.put(tools, gen)
+	return tools, nil
+}
+
+// Tools iterates over the server's tools page by page, without the cache. A
+// server that sends the same cursor twice ends the iteration with an error
+// matching ErrRepeatedCursor instead of looping.
+func (s *Session) Tools(ctx context.Context) iter.Seq2[*Tool, error] {
+	return func(yield func(*Tool, error) bool) {
+		seen := make(map[string]bool)
+		cursor := ""
+		for page := 0; ; page++ {
+			if page == maxToolPages {
+				yield(nil, fmt.Errorf("mcpclient: tools/list: more than %d pages", maxToolPages))
+				return
+			}
+			var params any
+			if cursor != "" {
+				params = struct {
+					Cursor string `json:"cursor"`
+				}{cursor}
+			}
+			var res listToolsResult
+			if err := s.Request(ctx, "tools/list", params, &res, nil); err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, t := range res.Tools {
+				if t == nil || t.Name == "" {
+					continue
+				}
+				if !yield(t, nil) {
+					return
+				}
+			}
+			if res.NextCursor == "" {
+				return
+			}
+			if seen[res.NextCursor] {
+				yield(nil, fmt.Errorf("%w: %q (tools/list page %d)", ErrRepeatedCursor, res.NextCursor, page+1))
+				return
+			}
+			seen[res.NextCursor] = true
+			cursor = res.NextCursor
+		}
+	}
+}
+
+// CallTool calls a tool. args may be nil (no arguments), a json.RawMessage
+// holding a JSON object, or any value that encodes to a JSON object.
+//
+// A result with IsError set is returned as a result, not an error: it is the
+// tool's answer. Errors are protocol errors ([*RPCError], for example an
+// unknown tool), transport errors ([*ConnectionError]), timeouts
+// ([*TimeoutError]) and the context's error.
+func (s *Session) CallTool(ctx context.Context, name string, args any, opts *CallOptions) (*CallToolResult, error) {
+	rawArgs, err := encodeArguments(args)
+	if err != nil {
+		return nil, fmt.Errorf("mcpclient: call tool %s: %w", name, err)
+	}
+	params, err := json.Marshal(struct {
+		Name      string          `json:"name"`
+		Arguments json.RawMessage `json:"arguments"`
+	}{name, rawArgs})
+	if err != nil {
+		return nil, fmt.Errorf("mcpclient: call tool %s: %w", name, err)
+	}
+	raw, err := s.call(ctx, "tools/call", params, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res CallToolResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, fmt.Errorf("mcpclient: call tool %s: malformed result: %w", name, err)
+	}
+	return &res, nil
+}
+
+// encodeArguments returns args as a JSON object, {} for none.
+func encodeArguments(args any) (json.RawMessage, error) {
+	var raw json.RawMessage
+	switch a := args.(type) {
+	case nil:
+		return json.RawMessage("{}"), nil
+	case json.RawMessage:
+		raw = a
+	case []byte:
+		raw = a
+	default:
+		b, err := json.Marshal(a)
+		if err != nil {
+			return nil, fmt.Errorf("encode arguments: %w", err)
+		}
+		raw = b
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return json.RawMessage("{}"), nil
+	}
+	if raw[0] != '{' || !json.Valid(raw) {
+		return nil, fmt.Errorf("arguments must be a JSON object, got %s", truncate(raw, 80))
+	}
+	return raw, nil
+}
