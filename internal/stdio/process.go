@@ -92,12 +92,24 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 
 	p := &Process{cmd: cmd, stderr: newTail(cfg.StderrTailLines), exited: make(chan struct{})}
 	p.drained.Add(1)
-	go p.drainStderr(stderrR, logger.With("pid", cmd.Process.Pid))
+	stderrDone := make(chan struct{})
+	go func() {
+		defer close(stderrDone)
+		p.drainStderr(stderrR, logger.With("pid", cmd.Process.Pid))
+	}()
 	go func() {
 		p.waitErr = cmd.Wait()
 		// With the leader gone the server is gone: end what it started so
 		// that its pipes reach EOF and the session sees the crash at once.
 		killGroup(cmd)
+		// Let the last stderr lines in before announcing the exit, so the
+		// error that reports it can quote them.
+		t := time.NewTimer(100 * time.Millisecond)
+		select {
+		case <-stderrDone:
+		case <-t.C:
+		}
+		t.Stop()
 		close(p.exited)
 	}()
 	p.Conn = NewConn(stdoutR, stdin, cfg.MaxMessageBytes, func() error {
