@@ -1,0 +1,112 @@
+// Package npmtest installs the npm MCP servers that tests use as real peers.
+//
+// Packages are installed once into a cache folder (MCPCLIENT_NPM_CACHE, or
+// mcpclient-npm under the user cache folder) and reused by later runs. When
+// npm is missing the calling test is skipped with a message, except under
+// CI=true, where a missing peer is a failure: CI must prove the real thing.
+package npmtest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The servers tests run against, pinned so that a new release cannot change
+// a test's outcome unnoticed.
+const (
+	Everything = "@modelcontextprotocol/server-everything@2026.8.31"
+	Filesystem = "@modelcontextprotocol/server-filesystem@2026.8.31"
+	Memory     = "@modelcontextprotocol/server-memory@2026.8.31"
+)
+
+// Bin returns the path of the executable named bin from package pkg,
+// installing the package first when needed. It skips or fails t as the
+// package documentation says when npm is unavailable.
+func Bin(t testing.TB, pkg, bin string) string {
+	t.Helper()
+	dir := install(t, pkg)
+	path := filepath.Join(dir, "node_modules", ".bin", bin)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("npm package %s has no executable %q: %v", pkg, bin, err)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		unavailable(t, "node is not on PATH")
+	}
+	return path
+}
+
+func install(t testing.TB, pkg string) string {
+	t.Helper()
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		unavailable(t, "npm is not on PATH")
+	}
+	root := os.Getenv("MCPCLIENT_NPM_CACHE")
+	if root == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			cache = os.TempDir()
+		}
+		root = filepath.Join(cache, "mcpclient-npm")
+	}
+	sum := sha256.Sum256([]byte(pkg))
+	dir := filepath.Join(root, hex.EncodeToString(sum[:6]))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(dir, "installed")
+	if _, err := os.Stat(marker); err == nil {
+		return dir
+	}
+
+	// Test binaries of several packages may install at once: one at a
+	// time per folder.
+	unlock := lock(t, filepath.Join(dir, "lock"))
+	defer unlock()
+	if _, err := os.Stat(marker); err == nil {
+		return dir
+	}
+	start := time.Now()
+	cmd := exec.Command(npm, "install", "--no-audit", "--no-fund", "--no-save", "--prefix", dir, pkg)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("npm install %s: %v\n%s", pkg, err, out)
+	}
+	if err := os.WriteFile(marker, []byte(pkg+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("installed %s in %v", pkg, time.Since(start).Round(time.Millisecond))
+	return dir
+}
+
+func lock(t testing.TB, path string) func() {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}
+}
+
+func unavailable(t testing.TB, why string) {
+	t.Helper()
+	if strings.EqualFold(os.Getenv("CI"), "true") {
+		t.Fatalf("real MCP peers are required under CI=true, but %s", why)
+	}
+	t.Skip(fmt.Sprintf("skipping a test against real npm MCP servers: %s (install Node.js and npm to run it)", why))
+}

@@ -1,0 +1,257 @@
+package mcpclient_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mcpclient/mcpclient"
+	"github.com/mcpclient/mcpclient/internal/fakemodel"
+	"github.com/mcpclient/mcpclient/internal/npmtest"
+)
+
+// These tests run against MCP servers that nobody here wrote, installed from
+// npm (see internal/npmtest). Without npm they skip, except under CI=true.
+
+func peerContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func connectEverything(t *testing.T, opts *mcpclient.SessionOptions) *mcpclient.Session {
+	t.Helper()
+	bin := npmtest.Bin(t, npmtest.Everything, "mcp-server-everything")
+	s, err := mcpclient.Connect(peerContext(t), &mcpclient.StdioTransport{Command: bin, Args: []string{"stdio"}}, opts)
+	if err != nil {
+		t.Fatalf("connect to server-everything: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestEverythingServer(t *testing.T) {
+	changed := make(chan struct{}, 4)
+	s := connectEverything(t, &mcpclient.SessionOptions{Name: "everything", OnToolsChanged: func() { changed <- struct{}{} }})
+	ctx := peerContext(t)
+
+	if s.ServerInfo().Name == "" || s.ProtocolVersion() != mcpclient.Version20251125 {
+		t.Errorf("handshake: server %+v, version %s", s.ServerInfo(), s.ProtocolVersion())
+	}
+
+	t.Run("list_changed", func(t *testing.T) {
+		// The server registers more tools once it knows the client's
+		// capabilities, and says so with notifications/tools/list_changed.
+		select {
+		case <-changed:
+		case <-time.After(20 * time.Second):
+			t.Fatal("no notifications/tools/list_changed within 20s")
+		}
+		tools, err := s.ListTools(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]bool{}
+		for _, tl := range tools {
+			names[tl.Name] = true
+		}
+		for _, want := range []string{"echo", "get-sum", "trigger-long-running-operation", "simulate-research-query"} {
+			if !names[want] {
+				t.Errorf("tools after list_changed lack %q", want)
+			}
+		}
+	})
+
+	t.Run("echo", func(t *testing.T) {
+		res, err := s.CallTool(ctx, "echo", map[string]string{"message": "hello, real server"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Text(), "hello, real server") || res.IsError {
+			t.Errorf("echo = %q (isError %v)", res.Text(), res.IsError)
+		}
+	})
+
+	t.Run("get-sum", func(t *testing.T) {
+		res, err := s.CallTool(ctx, "get-sum", map[string]float64{"a": 19, "b": 23}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Text(), "42") {
+			t.Errorf("get-sum(19, 23) = %q, want 42 in it", res.Text())
+		}
+	})
+
+	t.Run("progress", func(t *testing.T) {
+		var mu sync.Mutex
+		var seen []mcpclient.Progress
+		res, err := s.CallTool(ctx, "trigger-long-running-operation", map[string]int{"duration": 1, "steps": 4},
+			&mcpclient.CallOptions{OnProgress: func(p mcpclient.Progress) {
+				mu.Lock()
+				seen = append(seen, p)
+				mu.Unlock()
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(seen) != 4 || seen[3].Progress != 4 || seen[3].Total != 4 {
+			t.Errorf("progress = %+v, want 4 steps ending at 4/4", seen)
+		}
+		if !strings.Contains(res.Text(), "completed") {
+			t.Errorf("result = %q", res.Text())
+		}
+	})
+
+	t.Run("cancel midway", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		var once sync.Once
+		start := time.Now()
+		_, err := s.CallTool(cctx, "trigger-long-running-operation", map[string]int{"duration": 30, "steps": 30},
+			&mcpclient.CallOptions{OnProgress: func(mcpclient.Progress) { once.Do(cancel) }})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled call error = %v, want context.Canceled", err)
+		}
+		if d := time.Since(start); d > 15*time.Second {
+			t.Errorf("cancelled call returned after %v", d)
+		}
+		if err := s.Ping(ctx); err != nil {
+			t.Errorf("Ping after cancel: %v", err)
+		}
+	})
+
+	t.Run("content types", func(t *testing.T) {
+		res, err := s.CallTool(ctx, "get-tiny-image", nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var image bool
+		for _, c := range res.Content {
+			image = image || (c.Type == "image" && c.MIMEType != "" && c.Data != "")
+		}
+		if !image {
+			t.Errorf("get-tiny-image content = %+v, want an image", res.Content)
+		}
+		res, err = s.CallTool(ctx, "get-resource-links", map[string]int{"count": 2}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		links := 0
+		for _, c := range res.Content {
+			if c.Type == "resource_link" && c.URI != "" {
+				links++
+			}
+		}
+		if links != 2 {
+			t.Errorf("get-resource-links(2) gave %d links: %+v", links, res.Content)
+		}
+		res, err = s.CallTool(ctx, "get-structured-content", map[string]string{"location": "Chicago"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sc struct{ Temperature *float64 }
+		if json.Unmarshal(res.StructuredContent, &sc) != nil || sc.Temperature == nil {
+			t.Errorf("get-structured-content structuredContent = %s", res.StructuredContent)
+		}
+	})
+}
+
+func TestFilesystemServerInChatLoop(t *testing.T) {
+	bin := npmtest.Bin(t, npmtest.Filesystem, "mcp-server-filesystem")
+	dir := t.TempDir()
+	files := map[string]string{"alpha.txt": "the first file says apples", "beta.txt": "the second file says bananas"}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The scripted model asks for both files at once, then the demo brain
+	// summarises what the tools returned.
+	model := fakemodel.New(fakemodel.Options{Script: []fakemodel.Step{{Message: &fakemodel.Message{
+		Role: "assistant",
+		ToolCalls: []fakemodel.ToolCall{
+			{ID: "c1", Type: "function", Function: fakemodel.FunctionCall{Name: "fs__read_text_file", Arguments: `{"path":"` + filepath.Join(dir, "alpha.txt") + `"}`}},
+			{ID: "c2", Type: "function", Function: fakemodel.FunctionCall{Name: "fs__read_text_file", Arguments: `{"path":"` + filepath.Join(dir, "beta.txt") + `"}`}},
+		},
+	}}}})
+	hs := httptest.NewServer(model)
+	defer hs.Close()
+
+	var mu sync.Mutex
+	var calls []*mcpclient.ToolCallEvent
+	c, err := mcpclient.NewClient(&mcpclient.Options{BaseURL: hs.URL + "/v1", Model: "fake", OnToolCall: func(ev *mcpclient.ToolCallEvent) {
+		mu.Lock()
+		calls = append(calls, ev)
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Connect(peerContext(t), "fs", &mcpclient.StdioTransport{Command: bin, Args: []string{dir}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Ask(peerContext(t), "What do alpha.txt and beta.txt say?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range files {
+		if !strings.Contains(res.Answer, body) {
+			t.Errorf("answer lacks %q:\n%s", body, res.Answer)
+		}
+	}
+	if len(calls) != 2 {
+		t.Fatalf("tool calls = %d, want 2", len(calls))
+	}
+	for _, ev := range calls {
+		if ev.Err != nil || ev.Result.IsError || ev.Server != "fs" || ev.Tool != "read_text_file" {
+			t.Errorf("call %s: server %q tool %q err %v", ev.ID, ev.Server, ev.Tool, ev.Err)
+		}
+	}
+	// The model's second request carried both results, in order.
+	reqs := model.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("model requests = %d, want 2", len(reqs))
+	}
+	msgs := reqs[1].Messages
+	if n := len(msgs); n < 3 || msgs[n-2].ToolCallID != "c1" || msgs[n-1].ToolCallID != "c2" {
+		t.Fatalf("second request's last messages are not the two tool replies in order: %+v", msgs)
+	}
+}
+
+func TestMemoryServer(t *testing.T) {
+	bin := npmtest.Bin(t, npmtest.Memory, "mcp-server-memory")
+	memFile := filepath.Join(t.TempDir(), "memory.jsonl")
+	s, err := mcpclient.Connect(peerContext(t), &mcpclient.StdioTransport{Command: bin, Env: []string{"MEMORY_FILE_PATH=" + memFile}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := peerContext(t)
+	entities := map[string]any{"entities": []map[string]any{
+		{"name": "Ada Lovelace", "entityType": "person", "observations": []string{"wrote the first program"}},
+		{"name": "Analytical Engine", "entityType": "machine", "observations": []string{"designed by Babbage"}},
+	}}
+	res, err := s.CallTool(ctx, "create_entities", entities, nil)
+	if err != nil || res.IsError {
+		t.Fatalf("create_entities: %v %+v", err, res)
+	}
+	res, err = s.CallTool(ctx, "read_graph", nil, nil)
+	if err != nil || res.IsError {
+		t.Fatalf("read_graph: %v %+v", err, res)
+	}
+	text := res.Text() + string(res.StructuredContent)
+	for _, want := range []string{"Ada Lovelace", "wrote the first program", "Analytical Engine"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("read_graph lacks %q: %s", want, text)
+		}
+	}
+}
