@@ -38,10 +38,7 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 	if onProgress != nil || resetOnProgress {
 		params = withProgressToken(params, id)
 	}
-	p := &pendingCall{method: method, resp: make(chan callResult, 1), onProgress: onProgress}
-	if resetOnProgress {
-		p.progressed = make(chan struct{}, 1)
-	}
+	p := getPending(method, onProgress, resetOnProgress)
 	s.mu.Lock()
 	if s.err != nil {
 		err := s.err
@@ -51,18 +48,24 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 	s.pending[id] = p
 	s.mu.Unlock()
 
-	msg := appendRequest(make([]byte, 0, 64+len(method)+len(params)), id, method, params)
-	if err := s.conn.Write(ctx, msg); err != nil {
+	buf := getBuffer()
+	*buf = appendRequest((*buf)[:0], id, method, params)
+	err := s.conn.Write(ctx, *buf)
+	putBuffer(buf)
+	if err != nil {
 		s.forget(id)
 		return nil, s.writeError(err)
 	}
 
 	start := time.Now()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
+	timer := getTimer(timeout)
+	defer putTimer(timer)
 	for {
 		select {
 		case r := <-p.resp:
+			// The reader delivered this response after any progress for
+			// it, so nothing else holds p: it can be reused.
+			putPending(p)
 			return r.result, r.err
 		case <-p.progressed:
 			// Restart the timeout, but never past the hard cap.

@@ -46,8 +46,22 @@ func requestID(raw json.RawMessage) (int64, bool) {
 		}
 		raw = []byte(s)
 	}
+	// Canonical decimal only: no sign but a leading minus, no leading
+	// zeros, no "-0".
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || (digits[0] == '0' && (len(digits) > 1 || len(raw) > 1)) {
+		return 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
 	n, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil || strconv.FormatInt(n, 10) != string(raw) {
+	if err != nil {
 		return 0, false
 	}
 	return n, true

@@ -111,22 +111,41 @@ type Content struct {
 	Annotations json.RawMessage   `json:"annotations,omitempty"`
 	Meta        json.RawMessage   `json:"_meta,omitempty"`
 
-	// Raw is the item as received, kept for types this client does not know.
+	// Raw is the item as received, kept for types this client does not
+	// know when it comes from a tool result.
 	Raw json.RawMessage `json:"-"`
 }
 
-// UnmarshalJSON keeps the raw item beside the decoded fields.
-func (c *Content) UnmarshalJSON(b []byte) error {
-	type plain Content
-	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
-		return err
-	}
-	switch c.Type {
+func knownContentType(t string) bool {
+	switch t {
 	case "text", "image", "audio", "resource", "resource_link":
-	default:
-		c.Raw = append(json.RawMessage(nil), b...)
+		return true
 	}
-	return nil
+	return false
+}
+
+// keepUnknownContent fills Raw for the items of a type this client does not
+// know. It decodes the list a second time, which only such rare results pay
+// for; the common path decodes once.
+func keepUnknownContent(raw json.RawMessage, items []Content) {
+	unknown := false
+	for i := range items {
+		unknown = unknown || !knownContentType(items[i].Type)
+	}
+	if !unknown {
+		return
+	}
+	var env struct {
+		Content []json.RawMessage `json:"content"`
+	}
+	if json.Unmarshal(raw, &env) != nil || len(env.Content) != len(items) {
+		return
+	}
+	for i := range items {
+		if !knownContentType(items[i].Type) {
+			items[i].Raw = env.Content[i]
+		}
+	}
 }
 
 // ResourceContents is the content of a resource: Text for text resources,

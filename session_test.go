@@ -344,6 +344,7 @@ func TestToolResultContentTypes(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &res); err != nil {
 		t.Fatal(err)
 	}
+	keepUnknownContent(json.RawMessage(raw), res.Content) // as CallTool does
 	if len(res.Content) != 7 {
 		t.Fatalf("decoded %d contents, want 7", len(res.Content))
 	}

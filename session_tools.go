@@ -120,13 +120,11 @@ func (s *Session) CallTool(ctx context.Context, name string, args any, opts *Cal
 	if err != nil {
 		return nil, fmt.Errorf("mcpclient: call tool %s: %w", name, err)
 	}
-	params, err := json.Marshal(struct {
-		Name      string          `json:"name"`
-		Arguments json.RawMessage `json:"arguments"`
-	}{name, rawArgs})
-	if err != nil {
-		return nil, fmt.Errorf("mcpclient: call tool %s: %w", name, err)
-	}
+	params := make([]byte, 0, 32+len(name)+len(rawArgs))
+	params = append(params, `{"name":`...)
+	params = appendString(params, name)
+	params = append(params, `,"arguments":`...)
+	params = append(append(params, rawArgs...), '}')
 	raw, err := s.call(ctx, "tools/call", params, opts)
 	if err != nil {
 		return nil, err
@@ -135,6 +133,7 @@ func (s *Session) CallTool(ctx context.Context, name string, args any, opts *Cal
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return nil, fmt.Errorf("mcpclient: call tool %s: malformed result: %w", name, err)
 	}
+	keepUnknownContent(raw, res.Content)
 	return &res, nil
 }
 

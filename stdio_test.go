@@ -99,11 +99,14 @@ func TestStdioChattyStderr(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	if err := s.Ping(testContext(t)); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(rec.attrs("server stderr", "line")); n < 100000 {
+	// Close waits until stderr is drained.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.attrs("server stderr", "line")); n != 100000 {
 		t.Errorf("stderr lines logged = %d, want 100000", n)
 	}
 }
