@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"time"
-
-	"github.com/mcpclient/mcpclient/internal/wire"
 )
 
 // readLoop owns the connection's read side. It ends when the connection does
@@ -19,9 +18,9 @@ func (s *Session) readLoop() {
 	for {
 		data, err := s.conn.Read(ctx)
 		if err != nil {
-			var oe *wire.OversizeError
-			if errors.As(err, &oe) {
-				s.dropOversize(oe)
+			var re requestError
+			if errors.As(err, &re) {
+				s.failOne(re)
 				continue
 			}
 			s.failAll(s.connectionError(err))
@@ -62,23 +61,30 @@ func (s *Session) connectionError(err error) error {
 	return ce
 }
 
-// dropOversize fails the one request whose response was too large, when the
-// skipped message showed its id.
-func (s *Session) dropOversize(oe *wire.OversizeError) {
-	id, ok := requestID(oe.ID)
-	if !ok {
-		s.logger.Warn("skipped oversize message", "bytes", oe.Size, "limit", oe.Limit)
-		return
+// requestError is a transport error that concerns one request only, such
+// as a response over the size limit or an HTTP error status for one POST. The
+// connection stays usable. RequestID returns the raw JSON id of the request,
+// or nil when the transport could not tell which request it was.
+type requestError interface {
+	error
+	RequestID() []byte
+}
+
+// failOne fails the one request a transport error concerns.
+func (s *Session) failOne(re requestError) {
+	id, ok := requestID(re.RequestID())
+	var p *pendingCall
+	if ok {
+		s.mu.Lock()
+		p = s.pending[id]
+		delete(s.pending, id)
+		s.mu.Unlock()
 	}
-	s.mu.Lock()
-	p := s.pending[id]
-	delete(s.pending, id)
-	s.mu.Unlock()
 	if p == nil {
-		s.logger.Warn("skipped oversize message for no pending request", "bytes", oe.Size, "id", string(oe.ID))
+		s.logger.Warn("transport error for no pending request", "id", string(re.RequestID()), "err", re)
 		return
 	}
-	p.resp <- callResult{err: errOversize(p.method, oe)}
+	p.resp <- callResult{err: fmt.Errorf("mcpclient: %s: %w", p.method, re)}
 }
 
 // dispatch routes one incoming message. data is only valid during the call.

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/mcpclient/mcpclient/internal/wire"
 )
 
 // Default request timeouts; see [SessionOptions].
@@ -219,12 +217,19 @@ func (s *Session) initialize(ctx context.Context) error {
 		return &VersionError{Server: res.ProtocolVersion, Supported: supported}
 	}
 	s.version = res.ProtocolVersion
+	if vs, ok := s.conn.(versionSetter); ok {
+		vs.SetProtocolVersion(res.ProtocolVersion)
+	}
 	s.serverInfo = res.ServerInfo
 	s.capabilities = res.Capabilities
 	s.instructions = res.Instructions
 	s.logger.Debug("session initialized", "version", s.version, "server_name", res.ServerInfo.Name, "server_version", res.ServerInfo.Version)
 	return s.notify(ctx, "notifications/initialized", nil)
 }
+
+// versionSetter is implemented by connections that must know the
+// negotiated revision, such as HTTP, which sends it as a header.
+type versionSetter interface{ SetProtocolVersion(string) }
 
 // Ping checks that the server answers.
 func (s *Session) Ping(ctx context.Context) error {
@@ -336,8 +341,3 @@ func (s *Session) failAll(err error) {
 
 // moduleVersion is sent as clientInfo.version.
 const moduleVersion = "0.1.0"
-
-// errOversize builds the error for a request whose response was too large.
-func errOversize(method string, oe *wire.OversizeError) error {
-	return fmt.Errorf("mcpclient: %s: %w", method, oe)
-}

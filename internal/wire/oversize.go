@@ -22,6 +22,10 @@ func (e *OversizeError) Error() string {
 	return fmt.Sprintf("mcpclient: message of %d bytes exceeds the %d-byte limit (raise MaxMessageBytes to accept it)", e.Size, e.Limit)
 }
 
+// RequestID returns the id of the skipped message, so that a session can
+// fail the one request it answered.
+func (e *OversizeError) RequestID() []byte { return e.ID }
+
 // Is makes errors.Is(err, ErrMessageTooLarge) true.
 func (e *OversizeError) Is(target error) bool { return target == ErrMessageTooLarge }
 
