@@ -3,7 +3,6 @@ package mcpclient
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"time"
 )
 
@@ -35,9 +34,7 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 	}
 
 	id := s.nextID.Add(1) - 1
-	if onProgress != nil || resetOnProgress {
-		params = withProgressToken(params, id)
-	}
+	params = s.encodeParams(params, id, onProgress != nil || resetOnProgress)
 	p := getPending(method, onProgress, resetOnProgress)
 	s.mu.Lock()
 	if s.err != nil {
@@ -140,30 +137,4 @@ func (s *Session) abandon(id int64, method, reason string) bool {
 		}
 	}()
 	return true
-}
-
-// withProgressToken adds _meta.progressToken (the request id) to params.
-func withProgressToken(params json.RawMessage, id int64) json.RawMessage {
-	token := strconv.AppendInt(nil, id, 10)
-	if len(params) == 0 || string(params) == "null" {
-		return json.RawMessage(`{"_meta":{"progressToken":` + string(token) + `}}`)
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(params, &m) != nil {
-		return params
-	}
-	var meta map[string]json.RawMessage
-	if raw, ok := m["_meta"]; ok {
-		_ = json.Unmarshal(raw, &meta)
-	}
-	if meta == nil {
-		meta = make(map[string]json.RawMessage)
-	}
-	meta["progressToken"] = token
-	m["_meta"], _ = json.Marshal(meta)
-	out, err := json.Marshal(m)
-	if err != nil {
-		return params
-	}
-	return out
 }

@@ -8,6 +8,9 @@ import (
 // Protocol revisions this client speaks, newest first. Sessions negotiate the
 // newest one the server also speaks.
 const (
+	// Version20260728 is the stateless revision: no handshake, per-request
+	// _meta, server/discover, multi round-trip requests.
+	Version20260728 = "2026-07-28"
 	Version20251125 = "2025-11-25"
 	Version20250618 = "2025-06-18"
 	Version20250326 = "2025-03-26"
@@ -16,11 +19,24 @@ const (
 
 // SupportedVersions lists the revisions this client speaks, newest first.
 func SupportedVersions() []string {
+	return append(modernVersions(), legacyVersions()...)
+}
+
+// modernVersions are the stateless revisions, newest first.
+func modernVersions() []string { return []string{Version20260728} }
+
+// legacyVersions are the revisions with an initialize handshake, newest
+// first.
+func legacyVersions() []string {
 	return []string{Version20251125, Version20250618, Version20250326, Version20241105}
 }
 
-func isSupportedVersion(v string) bool {
-	for _, s := range SupportedVersions() {
+func isSupportedVersion(v string) bool { return contains(SupportedVersions(), v) }
+
+func isModernVersion(v string) bool { return contains(modernVersions(), v) }
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
 		if s == v {
 			return true
 		}

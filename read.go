@@ -130,30 +130,6 @@ func (s *Session) deliver(m *message) {
 	p.resp <- callResult{result: m.Result}
 }
 
-// answer replies to a request from the server. It runs in its own goroutine
-// so that a slow write never stalls the reader.
-func (s *Session) answer(m message) {
-	defer s.wg.Done()
-	var result json.RawMessage
-	var rpcErr *RPCError
-	switch m.Method {
-	case "ping":
-		result = json.RawMessage("{}")
-	default:
-		rpcErr = &RPCError{Code: CodeMethodNotFound, Message: "method not supported by this client: " + m.Method}
-	}
-	msg, err := appendResponse(nil, m.ID, result, rpcErr)
-	if err != nil {
-		s.logger.Error("could not encode response", "method", m.Method, "err", err)
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := s.conn.Write(ctx, msg); err != nil {
-		s.logger.Debug("could not answer server request", "method", m.Method, "err", err)
-	}
-}
-
 func (s *Session) handleNotification(method string, params json.RawMessage) {
 	switch method {
 	case "notifications/progress":
@@ -167,6 +143,8 @@ func (s *Session) handleNotification(method string, params json.RawMessage) {
 				f()
 			}()
 		}
+	case "notifications/cancelled":
+		s.cancelServerRequest(params)
 	case "notifications/message":
 		var lm LogMessage
 		if err := json.Unmarshal(params, &lm); err != nil {

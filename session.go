@@ -21,9 +21,18 @@ const (
 type SessionOptions struct {
 	// Name identifies the server in logs and errors.
 	Name string
-	// ProtocolVersion pins one revision. Empty means: offer the newest and
-	// accept any revision in [SupportedVersions] that the server answers.
+	// ProtocolVersion pins one revision. Empty means dual-era: probe with
+	// server/discover for a modern (2026-07-28) server, fall back to the
+	// initialize handshake of a legacy one, and use the newest revision
+	// both sides speak. [Session.ProtocolVersion] tells which was chosen.
 	ProtocolVersion string
+	// DiscoverTimeout bounds the modern probe; a server silent that long is
+	// taken for legacy. 0 means DefaultDiscoverTimeout.
+	DiscoverTimeout time.Duration
+	// LogLevel, on modern sessions, asks the server for log messages of
+	// this level and above with every request ("debug", "info", ...).
+	// Empty asks for none.
+	LogLevel string
 	// ClientInfo is sent in the handshake; nil means mcpclient's own.
 	ClientInfo *Implementation
 	// Logger receives skipped lines, server log messages and session
@@ -46,6 +55,26 @@ type SessionOptions struct {
 	// OnNotification receives notifications the session does not handle
 	// itself. It runs on the session's reader and must not block.
 	OnNotification func(method string, params json.RawMessage)
+
+	// Handlers for what a server may ask of the client: server-to-client
+	// requests of legacy revisions, and the input requests of modern multi
+	// round-trip results. Each one set declares the matching capability;
+	// one left nil is refused. They may run concurrently and receive a
+	// context that ends when the server cancels or the session closes.
+
+	// Roots lists the client's roots (roots/list).
+	Roots func(ctx context.Context) ([]Root, error)
+	// CreateMessage answers sampling/createMessage with a model's reply.
+	CreateMessage func(ctx context.Context, req *CreateMessageRequest) (*CreateMessageResult, error)
+	// Elicit asks the user for input (elicitation/create). Form requests
+	// come with the schema's defaults already in Default; the accepted
+	// content is completed with those defaults. URL requests reach Elicit
+	// only after AllowURL consented.
+	Elicit func(ctx context.Context, req *ElicitRequest) (*ElicitResult, error)
+	// AllowURL is the consent hook for URL-mode elicitation: the user must
+	// agree before a URL from a server is opened. nil declines every URL
+	// request and does not declare URL support.
+	AllowURL func(ctx context.Context, req *ElicitRequest) bool
 }
 
 // CallOptions adjust one request. A nil *CallOptions means the defaults.
@@ -79,12 +108,17 @@ type Session struct {
 	pending map[int64]*pendingCall
 	err     error // why the session ended; nil while it runs
 
-	done      chan struct{} // closed by readLoop when the connection has ended
+	done      chan struct{}                 // closed by readLoop when the connection has ended
+	ctx       context.Context               // ends when the session closes; bounds handlers
+	cancel    context.CancelFunc            // called by Close
+	serverReq map[string]context.CancelFunc // running handlers by raw request id; guarded by mu
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
 
 	version      string
+	modern       bool
+	metaFields   []byte // modern _meta members, encoded once
 	serverInfo   Implementation
 	capabilities json.RawMessage
 	instructions string
@@ -121,7 +155,7 @@ func Connect(ctx context.Context, t Transport, opts *SessionOptions) (*Session, 
 		return nil, err
 	}
 	s := newSession(conn, o)
-	if err := s.initialize(ctx); err != nil {
+	if err := s.handshake(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -135,6 +169,9 @@ func newSession(conn Connection, o SessionOptions) *Session {
 	if o.MaxRequestTimeout <= 0 {
 		o.MaxRequestTimeout = DefaultMaxRequestTimeout
 	}
+	if o.DiscoverTimeout <= 0 {
+		o.DiscoverTimeout = DefaultDiscoverTimeout
+	}
 	logger := o.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -143,13 +180,15 @@ func newSession(conn Connection, o SessionOptions) *Session {
 		logger = logger.With("server", o.Name)
 	}
 	s := &Session{
-		name:    o.Name,
-		conn:    conn,
-		opts:    o,
-		logger:  logger,
-		pending: make(map[int64]*pendingCall),
-		done:    make(chan struct{}),
+		name:      o.Name,
+		conn:      conn,
+		opts:      o,
+		logger:    logger,
+		pending:   make(map[int64]*pendingCall),
+		done:      make(chan struct{}),
+		serverReq: make(map[string]context.CancelFunc),
 	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(1)
 	go s.readLoop()
 	return s
@@ -183,17 +222,13 @@ func (s *Session) Err() error {
 func (s *Session) initialize(ctx context.Context) error {
 	want := s.opts.ProtocolVersion
 	if want == "" {
-		want = SupportedVersions()[0]
-	}
-	info := Implementation{Name: "mcpclient", Version: moduleVersion}
-	if s.opts.ClientInfo != nil {
-		info = *s.opts.ClientInfo
+		want = legacyVersions()[0]
 	}
 	params, err := json.Marshal(struct {
 		ProtocolVersion string          `json:"protocolVersion"`
 		Capabilities    json.RawMessage `json:"capabilities"`
 		ClientInfo      Implementation  `json:"clientInfo"`
-	}{want, json.RawMessage("{}"), info})
+	}{want, s.capabilitiesJSON(false), s.clientInfo()})
 	if err != nil {
 		return err
 	}
@@ -205,12 +240,12 @@ func (s *Session) initialize(ctx context.Context) error {
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return fmt.Errorf("mcpclient: initialize: malformed result: %w", err)
 	}
-	accepted := isSupportedVersion(res.ProtocolVersion)
+	accepted := contains(legacyVersions(), res.ProtocolVersion)
 	if s.opts.ProtocolVersion != "" {
 		accepted = res.ProtocolVersion == s.opts.ProtocolVersion
 	}
 	if !accepted {
-		supported := SupportedVersions()
+		supported := legacyVersions()
 		if s.opts.ProtocolVersion != "" {
 			supported = []string{s.opts.ProtocolVersion}
 		}
@@ -300,6 +335,7 @@ func (s *Session) Close() error {
 			s.err = &ConnectionError{Server: s.name, Err: errors.New("session closed by the caller")}
 		}
 		s.mu.Unlock()
+		s.cancel()
 		s.closeErr = s.conn.Close()
 		s.wg.Wait()
 	})

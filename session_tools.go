@@ -125,7 +125,7 @@ func (s *Session) CallTool(ctx context.Context, name string, args any, opts *Cal
 	params = appendString(params, name)
 	params = append(params, `,"arguments":`...)
 	params = append(append(params, rawArgs...), '}')
-	raw, err := s.call(ctx, "tools/call", params, opts)
+	raw, err := s.callWithInput(ctx, "tools/call", params, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,12 @@ func (c *conn) callTool(m *inMessage) {
 		return
 	}
 	call := &Call{Name: p.Name, Arguments: p.Arguments, Progress: noProgress, Server: s}
+	if p.Meta != nil && p.Meta.ProtocolVersion != "" && len(s.modern) > 0 {
+		call.Modern = true
+		call.ClientCapabilities = p.Meta.ClientCapabilities
+		call.InputResponses = p.InputResponses
+		call.RequestState = p.RequestState
+	}
 	if len(call.Arguments) == 0 || string(call.Arguments) == "null" {
 		call.Arguments = emptyArguments
 	}
@@ -73,7 +79,12 @@ func (c *conn) run(ctx context.Context, t *Tool, call *Call, id json.RawMessage,
 	}
 	appendResponseHead(buf, id, c.s.faults.StringIDs)
 	buf.WriteString(`"result":`)
-	if err := appendCallResult(buf, res); err != nil {
+	if call.Modern && res != nil && (len(res.InputRequests) > 0 || res.RequestState != "") {
+		err = appendInputRequired(buf, res)
+	} else {
+		err = appendCallResult(buf, res, call.Modern)
+	}
+	if err != nil {
 		buf.Reset()
 		msg := fmt.Sprintf("internal error: tool %s returned invalid JSON: %v", call.Name, err)
 		appendError(buf, id, c.s.faults.StringIDs, codeInternalError, msg)
@@ -103,8 +114,12 @@ func invoke(ctx context.Context, t *Tool, call *Call) (res *Result, err error) {
 
 // appendCallResult writes a CallToolResult. Content is compacted, which
 // also validates it and guarantees that it holds no newline.
-func appendCallResult(buf *bytes.Buffer, res *Result) error {
-	buf.WriteString(`{"content":[`)
+func appendCallResult(buf *bytes.Buffer, res *Result, modern bool) error {
+	buf.WriteString(`{`)
+	if modern {
+		buf.WriteString(`"resultType":"complete",`)
+	}
+	buf.WriteString(`"content":[`)
 	if res != nil {
 		for i, item := range res.Content {
 			if i > 0 {

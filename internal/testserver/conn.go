@@ -37,8 +37,9 @@ type conn struct {
 
 	// Owned by the reading goroutine.
 	initialized bool
-	noiseSent   bool
-	calls       int
+	subState
+	noiseSent bool
+	calls     int
 }
 
 // inflight is a client request that may still be cancelled.

@@ -84,6 +84,10 @@ func (c *conn) handleRequest(m *inMessage) error {
 		c.hold(m)
 		return nil
 	}
+	if m.Params != nil && m.Params.Meta != nil && m.Params.Meta.ProtocolVersion != "" && len(s.modern) > 0 {
+		c.handleModern(m)
+		return nil
+	}
 	if !c.initialized && m.Method != "initialize" && m.Method != "ping" {
 		c.replyError(m.ID, codeInvalidRequest, "server not initialized")
 		return nil

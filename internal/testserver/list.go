@@ -32,7 +32,11 @@ func decodeCursor(cursor string, n int) (int, bool) {
 	return off, true
 }
 
-func (c *conn) listTools(m *inMessage) {
+func (c *conn) listTools(m *inMessage) { c.listToolsPage(m, false) }
+
+// listToolsPage answers tools/list; a modern answer also carries the
+// result type and the cache hints.
+func (c *conn) listToolsPage(m *inMessage, modern bool) {
 	s := c.s
 	set := s.tools.Load()
 	n := len(set.descs)
@@ -74,6 +78,9 @@ func (c *conn) listTools(m *inMessage) {
 		buf.WriteString(`,"nextCursor":"`)
 		buf.WriteString(next) // base64url needs no escaping
 		buf.WriteByte('"')
+	}
+	if modern {
+		buf.WriteString(`,"resultType":"complete","ttlMs":60000,"cacheScope":"public"`)
 	}
 	buf.WriteString("}}\n")
 	_ = c.write(buf.Bytes())

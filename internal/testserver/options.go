@@ -11,6 +11,12 @@ type Options struct {
 	// ProtocolVersions lists the supported protocol revisions, newest
 	// first; nil or empty means [DefaultProtocolVersions].
 	ProtocolVersions []string
+	// ModernVersions lists the stateless revisions (2026-07-28 and later)
+	// the server also speaks, newest first. Empty means the server is
+	// legacy only: server/discover before initialize is refused like any
+	// request before the handshake. A request carrying modern _meta is
+	// served statelessly; initialize selects the legacy revisions.
+	ModernVersions []string
 	// Tools is the initial tool list; see [Server.SetTools] for the rules.
 	Tools []Tool
 	// PageSize is the number of tools per tools/list page; 0 or less puts

@@ -16,6 +16,7 @@ import (
 type Server struct {
 	name, version string
 	versions      []string
+	modern        []string
 	instructions  string
 	pageSize      int
 	faults        Faults
@@ -58,6 +59,7 @@ func New(opts Options) *Server {
 		name:         opts.Name,
 		version:      opts.Version,
 		versions:     append([]string(nil), opts.ProtocolVersions...),
+		modern:       append([]string(nil), opts.ModernVersions...),
 		instructions: opts.Instructions,
 		pageSize:     opts.PageSize,
 		faults:       opts.Faults,
@@ -120,8 +122,16 @@ func newToolSet(tools []Tool) *toolSet {
 // JSON like [New]. Write failures are logged, not returned.
 func (s *Server) SetTools(tools []Tool) {
 	s.tools.Store(newToolSet(tools))
-	if err := s.Notify("notifications/tools/list_changed", nil); err != nil {
-		s.log.Warn("testserver: list_changed not delivered", "err", err)
+	plain := []byte(`{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}` + "\n")
+	for _, c := range s.connections() {
+		line := plain
+		if tag := c.subscriptionTag(); tag != nil {
+			// A modern client gets the notification on its listen stream.
+			line = []byte(`{"jsonrpc":"2.0","method":"notifications/tools/list_changed","params":{"_meta":{"io.modelcontextprotocol/subscriptionId":` + string(tag) + `}}}` + "\n")
+		}
+		if err := c.write(line); err != nil && !errors.Is(err, errConnClosed) {
+			s.log.Warn("testserver: list_changed not delivered", "err", err)
+		}
 	}
 }
 

@@ -40,6 +40,14 @@ type Call struct {
 	// Server is the server running the call, so that handlers can change
 	// tools, notify or send requests to the client.
 	Server *Server
+
+	// Modern-era fields: the client's capabilities from this request's
+	// _meta, and on a retry of a multi round-trip request, its
+	// inputResponses and echoed requestState.
+	Modern             bool
+	ClientCapabilities json.RawMessage
+	InputResponses     json.RawMessage
+	RequestState       *string
 }
 
 // Result is what a [Tool.Handler] returns: a CallToolResult.
@@ -51,6 +59,12 @@ type Result struct {
 	StructuredContent json.RawMessage
 	// IsError marks a tool execution error.
 	IsError bool
+
+	// InputRequests or RequestState, when set on a modern call, make the
+	// reply an InputRequiredResult instead of a tool result: the client is
+	// asked to retry with inputResponses (and the state echoed).
+	InputRequests json.RawMessage
+	RequestState  string
 }
 
 type textContent struct {

@@ -14,6 +14,8 @@ const (
 	codeMethodNotFound = -32601
 	codeInvalidParams  = -32602
 	codeInternalError  = -32603
+
+	codeUnsupportedProtocolVersion = -32022
 )
 
 // inMessage is any message a client can send. The params of every method the
@@ -37,10 +39,17 @@ type inParams struct {
 	RequestID       json.RawMessage `json:"requestId"`       // notifications/cancelled
 	Reason          string          `json:"reason"`          // notifications/cancelled
 	Level           string          `json:"level"`           // logging/setLevel
+	InputResponses  json.RawMessage `json:"inputResponses"`  // modern retry of tools/call
+	RequestState    *string         `json:"requestState"`    // modern retry of tools/call
 }
 
 type inMeta struct {
 	ProgressToken json.RawMessage `json:"progressToken"`
+
+	// Modern (2026-07-28) per-request metadata.
+	ProtocolVersion    string          `json:"io.modelcontextprotocol/protocolVersion"`
+	ClientCapabilities json.RawMessage `json:"io.modelcontextprotocol/clientCapabilities"`
+	ClientInfo         json.RawMessage `json:"io.modelcontextprotocol/clientInfo"`
 }
 
 type wireError struct {
