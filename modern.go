@@ -50,7 +50,7 @@ func (s *Session) handshake(ctx context.Context) error {
 // every modern request carries, so that no request pays for encoding them.
 func (s *Session) setEra(version string, modern bool) {
 	s.version, s.modern = version, modern
-	s.metaFields = nil
+	s.metaFields.Store(nil)
 	if modern {
 		info, _ := json.Marshal(s.clientInfo())
 		var b []byte
@@ -60,11 +60,11 @@ func (s *Session) setEra(version string, modern bool) {
 		b = append(b, info...)
 		b = append(b, `,"io.modelcontextprotocol/clientCapabilities":`...)
 		b = append(b, s.capabilitiesJSON(true)...)
-		if lvl := s.opts.LogLevel; lvl != "" {
+		if lvl := s.logLevel(); lvl != "" {
 			b = append(b, `,"io.modelcontextprotocol/logLevel":`...)
 			b = appendString(b, lvl)
 		}
-		s.metaFields = b
+		s.metaFields.Store(&b)
 	}
 	if vs, ok := s.conn.(versionSetter); ok {
 		vs.SetProtocolVersion(version)
@@ -167,11 +167,15 @@ func (s *Session) encodeParams(params json.RawMessage, id int64, progress bool) 
 	if !s.modern && !progress {
 		return params
 	}
-	meta := make([]byte, 0, len(s.metaFields)+40)
+	var fields []byte
+	if p := s.metaFields.Load(); p != nil {
+		fields = *p
+	}
+	meta := make([]byte, 0, len(fields)+40)
 	meta = append(meta, '{')
-	meta = append(meta, s.metaFields...)
+	meta = append(meta, fields...)
 	if progress {
-		if len(s.metaFields) > 0 {
+		if len(fields) > 0 {
 			meta = append(meta, ',')
 		}
 		meta = append(meta, `"progressToken":`...)

@@ -145,6 +145,15 @@ func (s *Session) handleNotification(method string, params json.RawMessage) {
 		}
 	case "notifications/cancelled":
 		s.cancelServerRequest(params)
+	case "notifications/resources/updated":
+		var p struct {
+			URI string `json:"uri"`
+		}
+		if json.Unmarshal(params, &p) == nil && s.opts.OnResourceUpdated != nil {
+			s.opts.OnResourceUpdated(p.URI)
+			return
+		}
+		s.logger.Debug("resource updated", "uri", p.URI)
 	case "notifications/message":
 		var lm LogMessage
 		if err := json.Unmarshal(params, &lm); err != nil {

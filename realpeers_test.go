@@ -255,3 +255,118 @@ func TestMemoryServer(t *testing.T) {
 		}
 	}
 }
+
+func TestEverythingFeatures(t *testing.T) {
+	var mu sync.Mutex
+	var logs []mcpclient.LogMessage
+	updated := make(chan string, 8)
+	s := connectEverything(t, &mcpclient.SessionOptions{
+		OnLog: func(m mcpclient.LogMessage) {
+			mu.Lock()
+			logs = append(logs, m)
+			mu.Unlock()
+		},
+		OnResourceUpdated: func(uri string) {
+			select {
+			case updated <- uri:
+			default:
+			}
+		},
+		KeepAlive: 200 * time.Millisecond,
+	})
+	ctx := peerContext(t)
+
+	t.Run("resources", func(t *testing.T) {
+		rs, err := s.ListResources(ctx)
+		if err != nil || len(rs) == 0 {
+			t.Fatalf("ListResources = %d, %v", len(rs), err)
+		}
+		res, err := s.ReadResource(ctx, rs[0].URI)
+		if err != nil || len(res.Contents) == 0 || res.Contents[0].Text == "" {
+			t.Fatalf("ReadResource(%s) = %+v, %v", rs[0].URI, res, err)
+		}
+		tmpl, err := s.ListResourceTemplates(ctx)
+		if err != nil || len(tmpl) == 0 {
+			t.Fatalf("ListResourceTemplates = %d, %v", len(tmpl), err)
+		}
+		res, err = s.ReadResource(ctx, "demo://resource/dynamic/text/7")
+		if err != nil || len(res.Contents) != 1 || !strings.Contains(res.Contents[0].Text, "7") {
+			t.Errorf("ReadResource(dynamic 7) = %+v, %v", res, err)
+		}
+		_, err = s.ReadResource(ctx, "demo://no/such/resource")
+		var rpcErr *mcpclient.RPCError
+		if !errors.As(err, &rpcErr) {
+			t.Errorf("ReadResource(unknown) error = %v, want an RPCError", err)
+		}
+	})
+
+	t.Run("prompts", func(t *testing.T) {
+		ps, err := s.ListPrompts(ctx)
+		if err != nil || len(ps) == 0 {
+			t.Fatalf("ListPrompts = %d, %v", len(ps), err)
+		}
+		res, err := s.GetPrompt(ctx, "args-prompt", map[string]string{"city": "Oslo"})
+		if err != nil || len(res.Messages) == 0 || !strings.Contains(res.Messages[0].Content.Text, "Oslo") {
+			t.Errorf("GetPrompt(args-prompt) = %+v, %v", res, err)
+		}
+	})
+
+	t.Run("completion", func(t *testing.T) {
+		c, err := s.Complete(ctx, mcpclient.CompletionRef{Type: "ref/prompt", Name: "completable-prompt"}, "department", "E", nil)
+		if err != nil || len(c.Values) == 0 {
+			t.Errorf("Complete(department, E) = %+v, %v", c, err)
+		}
+	})
+
+	t.Run("logging", func(t *testing.T) {
+		if err := s.SetLogLevel(ctx, "debug"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CallTool(ctx, "toggle-simulated-logging", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		defer s.CallTool(ctx, "toggle-simulated-logging", nil, nil)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			mu.Lock()
+			n := len(logs)
+			mu.Unlock()
+			if n > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no log message from the server within 30s")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+
+	t.Run("subscribe", func(t *testing.T) {
+		uri := "demo://resource/static/document/architecture.md"
+		if err := s.Subscribe(ctx, uri); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CallTool(ctx, "toggle-subscriber-updates", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		defer s.CallTool(ctx, "toggle-subscriber-updates", nil, nil)
+		select {
+		case got := <-updated:
+			if got != uri {
+				t.Errorf("updated %q, want %q", got, uri)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("no notifications/resources/updated within 30s")
+		}
+		if err := s.Unsubscribe(ctx, uri); err != nil {
+			t.Error(err)
+		}
+	})
+
+	t.Run("keepalive", func(t *testing.T) {
+		time.Sleep(700 * time.Millisecond) // a few pings
+		if err := s.Err(); err != nil {
+			t.Errorf("session ended during keepalive: %v", err)
+		}
+	})
+}

@@ -52,6 +52,15 @@ type SessionOptions struct {
 	// OnLog receives the server's notifications/message; nil sends them to
 	// Logger.
 	OnLog func(LogMessage)
+	// OnResourceUpdated receives the URI of every
+	// notifications/resources/updated, for resources passed to
+	// [Session.Subscribe]. It runs on the session's reader and must not
+	// block.
+	OnResourceUpdated func(uri string)
+	// KeepAlive, when positive, pings a legacy server at this interval
+	// and closes the session if a ping goes unanswered for as long; a
+	// server without ping is left alone. Modern revisions have no ping.
+	KeepAlive time.Duration
 	// OnNotification receives notifications the session does not handle
 	// itself. It runs on the session's reader and must not block.
 	OnNotification func(method string, params json.RawMessage)
@@ -118,12 +127,18 @@ type Session struct {
 
 	version      string
 	modern       bool
-	metaFields   []byte // modern _meta members, encoded once
+	metaFields   atomic.Pointer[[]byte] // modern _meta members, encoded once per change
+	level        atomic.Pointer[string] // log level asked of a modern server
 	serverInfo   Implementation
 	capabilities json.RawMessage
 	instructions string
 
 	tools toolCache
+
+	subMu        sync.Mutex
+	subURIs      map[string]bool    // resources subscribed on a modern session
+	listenCancel context.CancelFunc // ends the current subscriptions/listen request
+	listening    bool               // the listen loop runs
 }
 
 // pendingCall is a request waiting for its response.
@@ -187,6 +202,7 @@ func newSession(conn Connection, o SessionOptions) *Session {
 		pending:   make(map[int64]*pendingCall),
 		done:      make(chan struct{}),
 		serverReq: make(map[string]context.CancelFunc),
+		subURIs:   make(map[string]bool),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(1)
@@ -259,7 +275,13 @@ func (s *Session) initialize(ctx context.Context) error {
 	s.capabilities = res.Capabilities
 	s.instructions = res.Instructions
 	s.logger.Debug("session initialized", "version", s.version, "server_name", res.ServerInfo.Name, "server_version", res.ServerInfo.Version)
-	return s.notify(ctx, "notifications/initialized", nil)
+	if err := s.notify(ctx, "notifications/initialized", nil); err != nil {
+		return err
+	}
+	if s.opts.KeepAlive > 0 {
+		s.keepAlive(s.opts.KeepAlive)
+	}
+	return nil
 }
 
 // versionSetter is implemented by connections that must know the
