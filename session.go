@@ -133,7 +133,8 @@ type Session struct {
 	capabilities json.RawMessage
 	instructions string
 
-	tools toolCache
+	tools   toolCache
+	outputs outputSchemas
 
 	subMu        sync.Mutex
 	subURIs      map[string]bool    // resources subscribed on a modern session

@@ -112,7 +112,9 @@ func (s *Session) Tools(ctx context.Context) iter.Seq2[*Tool, error] {
 // holding a JSON object, or any value that encodes to a JSON object.
 //
 // A result with IsError set is returned as a result, not an error: it is the
-// tool's answer. Errors are protocol errors ([*RPCError], for example an
+// tool's answer. When the session has listed the tool and it declares an
+// outputSchema, the structured content is validated: a mismatch returns the
+// result together with an [*OutputError]. Errors are protocol errors ([*RPCError], for example an
 // unknown tool), transport errors ([*ConnectionError]), timeouts
 // ([*TimeoutError]) and the context's error.
 func (s *Session) CallTool(ctx context.Context, name string, args any, opts *CallOptions) (*CallToolResult, error) {
@@ -134,6 +136,9 @@ func (s *Session) CallTool(ctx context.Context, name string, args any, opts *Cal
 		return nil, fmt.Errorf("mcpclient: call tool %s: malformed result: %w", name, err)
 	}
 	keepUnknownContent(raw, res.Content)
+	if err := s.validateOutput(name, &res); err != nil {
+		return &res, err
+	}
 	return &res, nil
 }
 
