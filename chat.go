@@ -20,10 +20,15 @@ type reply struct {
 
 // complete sends one chat request, streamed when onText is set.
 func (c *Client) complete(ctx context.Context, msgs []Message, cat *catalog, onText func(string)) (*reply, error) {
+	return c.completeMax(ctx, msgs, cat, onText, c.opts.MaxTokens)
+}
+
+// completeMax is complete with a limit on the reply's tokens.
+func (c *Client) completeMax(ctx context.Context, msgs []Message, cat *catalog, onText func(string), maxTokens int) (*reply, error) {
 	req := openai.ChatCompletionRequest{
 		Model:     c.opts.Model,
 		Messages:  toOpenAI(msgs),
-		MaxTokens: c.opts.MaxTokens,
+		MaxTokens: maxTokens,
 		Tools:     cat.definitions(),
 	}
 	if c.opts.Temperature != nil {

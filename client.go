@@ -71,6 +71,11 @@ type Options struct {
 	// refuses the call and is told to the model. The call's Result, Err and
 	// Duration are not set yet.
 	ApproveToolCall func(ctx context.Context, call *ToolCallEvent) error
+	// ApproveSampling, when set, lets servers connected through
+	// [Client.Connect] use this client's model (sampling/createMessage):
+	// each request is shown to it first, and an error refuses it. nil
+	// refuses all sampling.
+	ApproveSampling func(ctx context.Context, req *SamplingEvent) error
 	// OnToolCall, when set, observes every tool call once it has ended. It
 	// may be called from several goroutines at once.
 	OnToolCall func(call *ToolCallEvent)
@@ -221,6 +226,9 @@ func (c *Client) Connect(ctx context.Context, name string, t Transport, opts *Se
 	}
 	if o.Logger == nil {
 		o.Logger = c.opts.Logger
+	}
+	if o.CreateMessage == nil && c.opts.ApproveSampling != nil {
+		o.CreateMessage = c.sampler(name)
 	}
 	s, err := Connect(ctx, t, &o)
 	if err != nil {
