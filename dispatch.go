@@ -74,8 +74,16 @@ func (c *Client) runCall(ctx context.Context, cat *catalog, tc ToolCall) (*ToolC
 	return ev, tool, extra
 }
 
-// callEntry runs the tool under the global and the per-server limits.
+// callEntry runs the tool under the per-server and the global limits. The
+// server's slot is taken first: a call queued behind its own busy server
+// must not hold a global slot, or one slow server stalls every other.
 func (c *Client) callEntry(ctx context.Context, e *toolEntry, args json.RawMessage) (*CallToolResult, error) {
+	if e.local == nil {
+		if err := e.sem.Acquire(ctx, 1); err != nil {
+			return nil, err
+		}
+		defer e.sem.Release(1)
+	}
 	if err := c.sem.Acquire(ctx, 1); err != nil {
 		return nil, err
 	}
@@ -87,10 +95,6 @@ func (c *Client) callEntry(ctx context.Context, e *toolEntry, args json.RawMessa
 		}
 		return res, err
 	}
-	if err := e.sem.Acquire(ctx, 1); err != nil {
-		return nil, err
-	}
-	defer e.sem.Release(1)
 	var opts *CallOptions
 	if c.opts.ToolTimeout > 0 {
 		opts = &CallOptions{Timeout: c.opts.ToolTimeout}

@@ -94,7 +94,11 @@ func (s *Session) discover(ctx context.Context, version string, probe bool) erro
 			var rpcErr *RPCError
 			if errors.As(err, &rpcErr) && rpcErr.Code == CodeUnsupportedProtocolVersion {
 				supported := supportedFromError(rpcErr)
-				if v := newestCommon(supported, modernVersions()); v != "" && v != version && attempt == 0 {
+				// Retry once with the newest common version, even when it
+				// is the one just refused: a server may list a version it
+				// refused on one request (its support can change between
+				// requests). A second refusal ends the attempt.
+				if v := newestCommon(supported, modernVersions()); v != "" && attempt == 0 {
 					version = v
 					continue
 				}
@@ -109,7 +113,14 @@ func (s *Session) discover(ctx context.Context, version string, probe bool) erro
 			return fmt.Errorf("mcpclient: server/discover: %w", err)
 		}
 		var res discoverResult
-		if err := json.Unmarshal(raw, &res); err != nil {
+		err = json.Unmarshal(raw, &res)
+		if probe && (err != nil || len(res.SupportedVersions) == 0) {
+			// Legacy servers may answer a method they do not know with an
+			// empty result instead of an error; a modern server always
+			// lists its versions.
+			return fmt.Errorf("%w: server/discover answered without supportedVersions", errLegacyServer)
+		}
+		if err != nil {
 			return fmt.Errorf("mcpclient: server/discover: malformed result: %w", err)
 		}
 		if !contains(res.SupportedVersions, version) {

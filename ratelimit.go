@@ -72,6 +72,12 @@ func (tb *TokenBucket) Acquire(ctx context.Context, cost Cost) (Permit, error) {
 	if delay == 0 {
 		return noopPermit{}, nil
 	}
+	if tb.lim.Limit() <= 0 {
+		// The bucket never refills: once the burst is spent, waiting
+		// cannot help.
+		r.Cancel()
+		return nil, fmt.Errorf("mcpclient: rate limit: the burst of %d is spent and a rate of %v never refills it", tb.lim.Burst(), tb.lim.Limit())
+	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
 		r.Cancel()
 		return nil, fmt.Errorf("mcpclient: rate limit: a wait of %v would outlast the deadline: %w", delay.Round(time.Millisecond), context.DeadlineExceeded)

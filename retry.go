@@ -1,6 +1,7 @@
 package mcpclient
 
 import (
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -106,7 +107,7 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 	if v := strings.TrimSpace(h.Get("retry-after-ms")); v != "" {
 		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
-			return time.Duration(ms * float64(time.Millisecond)), true
+			return saturating(ms, time.Millisecond), true
 		}
 	}
 	v := strings.TrimSpace(h.Get("Retry-After"))
@@ -114,7 +115,7 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 		return 0, false
 	}
 	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-		return time.Duration(s * float64(time.Second)), true
+		return saturating(s, time.Second), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		d := t.Sub(now)
@@ -124,4 +125,15 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 		return d, true
 	}
 	return 0, false
+}
+
+// saturating converts n units to a Duration, capped at the largest one: a
+// float conversion that overflows gives a negative Duration, which would turn
+// an absurd wait into no wait at all.
+func saturating(n float64, unit time.Duration) time.Duration {
+	d := n * float64(unit)
+	if d >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(d)
 }

@@ -113,6 +113,10 @@ func normalizeCalls(m *Message, turn int) {
 		}
 		if tc.ID == "" || seen[tc.ID] {
 			tc.ID = "call_" + strconv.Itoa(turn) + "_" + strconv.Itoa(i+1)
+			// The model may have used that very id for an earlier call.
+			for seen[tc.ID] {
+				tc.ID += "_"
+			}
 		}
 		seen[tc.ID] = true
 	}

@@ -207,12 +207,14 @@ func TestCancelSendsNotificationAndReturnsAtOnce(t *testing.T) {
 }
 
 func TestTimeouts(t *testing.T) {
-	tools := []testserver.Tool{blockTool("slow", 20, 40*time.Millisecond), blockTool("silent", 1, time.Hour)}
-	s, _ := inProcess(t, testserver.Options{Tools: tools}, &SessionOptions{RequestTimeout: 100 * time.Millisecond})
+	// Margins are wide because the test machine may be loaded: a step
+	// takes 20ms against a 500ms timeout.
+	tools := []testserver.Tool{blockTool("slow", 50, 20*time.Millisecond), blockTool("silent", 1, time.Hour)}
+	s, _ := inProcess(t, testserver.Options{Tools: tools}, &SessionOptions{RequestTimeout: 500 * time.Millisecond})
 	ctx := testContext(t)
 
-	// Each progress step (40ms) comes before the 100ms timeout, so a reset
-	// timeout lets the 800ms call finish.
+	// Progress comes every 20ms, so a timeout reset by progress lets the
+	// call of a second or more finish.
 	res, err := s.CallTool(ctx, "slow", nil, &CallOptions{ResetTimeoutOnProgress: true})
 	if err != nil || res.Text() != "done" {
 		t.Fatalf("with reset on progress: %v, %v; want done", res, err)
@@ -224,9 +226,9 @@ func TestTimeouts(t *testing.T) {
 		t.Fatalf("without reset: error = %v, want a TimeoutError", err)
 	}
 	// The hard cap wins over progress.
-	_, err = s.CallTool(ctx, "slow", nil, &CallOptions{ResetTimeoutOnProgress: true, MaxTimeout: 300 * time.Millisecond})
+	_, err = s.CallTool(ctx, "slow", nil, &CallOptions{ResetTimeoutOnProgress: true, MaxTimeout: 700 * time.Millisecond})
 	if !errors.Is(err, ErrTimeout) {
-		t.Fatalf("with a 300ms cap: error = %v, want ErrTimeout", err)
+		t.Fatalf("with a 700ms cap: error = %v, want ErrTimeout", err)
 	}
 	// A per-call timeout overrides the default.
 	start := time.Now()

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+
+	"github.com/mcpclient/mcpclient/internal/streamable"
 )
 
 // maxToolPages bounds pagination against a server whose cursors never end.
@@ -16,8 +18,38 @@ const maxToolPages = 10000
 type toolCache struct {
 	mu    sync.Mutex
 	tools []*Tool
+	index toolIndex
 	valid bool
 	gen   uint64 // bumped by every invalidation
+}
+
+// toolIndex holds what a modern session learned from a tool list beyond the
+// tools themselves: the x-mcp-header annotations of each tool that has any,
+// and the tools left out of the list because of an invalid one. Both maps
+// are keyed by tool name and nil until needed.
+type toolIndex struct {
+	headers  map[string][]paramHeader
+	rejected map[string]error
+}
+
+func (x *toolIndex) add(name string, hs []paramHeader) {
+	if x == nil || len(hs) == 0 {
+		return
+	}
+	if x.headers == nil {
+		x.headers = make(map[string][]paramHeader)
+	}
+	x.headers[name] = hs
+}
+
+func (x *toolIndex) reject(name string, err error) {
+	if x == nil {
+		return
+	}
+	if x.rejected == nil {
+		x.rejected = make(map[string]error)
+	}
+	x.rejected[name] = err
 }
 
 func (c *toolCache) get() ([]*Tool, uint64, bool) {
@@ -28,18 +60,26 @@ func (c *toolCache) get() ([]*Tool, uint64, bool) {
 
 // put stores a list fetched while the generation was gen, unless the list
 // changed meanwhile, in which case the fetched list is already stale.
-func (c *toolCache) put(tools []*Tool, gen uint64) {
+func (c *toolCache) put(tools []*Tool, index toolIndex, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen == gen {
-		c.tools, c.valid = tools, true
+		c.tools, c.index, c.valid = tools, index, true
 	}
+}
+
+// lookup returns the index of the cached list, if there is one.
+func (c *toolCache) lookup() (toolIndex, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.index, c.valid
 }
 
 func (c *toolCache) invalidate() {
 	c.mu.Lock()
 	c.valid = false
 	c.tools = nil
+	c.index = toolIndex{}
 	c.gen++
 	c.mu.Unlock()
 }
@@ -54,20 +94,32 @@ func (s *Session) ListTools(ctx context.Context) ([]*Tool, error) {
 	}
 	_, gen, _ := s.tools.get()
 	var tools []*Tool
-	for t, err := range s.Tools(ctx) {
+	var index toolIndex
+	for t, err := range s.listTools(ctx, &index) {
 		if err != nil {
 			return nil, err
 		}
 		tools = append(tools, t)
 	}
-	s.tools.put(tools, gen)
+	s.tools.put(tools, index, gen)
 	return tools, nil
 }
 
 // Tools iterates over the server's tools page by page, without the cache. A
 // server that sends the same cursor twice ends the iteration with an error
 // matching ErrRepeatedCursor instead of looping.
+//
+// On a modern (2026-07-28) session, a tool whose input schema has an
+// invalid x-mcp-header annotation is left out with a warning in the log, as
+// the revision requires, so that one malformed definition does not hide the
+// other tools.
 func (s *Session) Tools(ctx context.Context) iter.Seq2[*Tool, error] {
+	return s.listTools(ctx, nil)
+}
+
+// listTools is Tools, recording what it learns about each tool in index
+// when index is not nil.
+func (s *Session) listTools(ctx context.Context, index *toolIndex) iter.Seq2[*Tool, error] {
 	return func(yield func(*Tool, error) bool) {
 		seen := make(map[string]bool)
 		cursor := ""
@@ -90,6 +142,15 @@ func (s *Session) Tools(ctx context.Context) iter.Seq2[*Tool, error] {
 			for _, t := range res.Tools {
 				if t == nil || t.Name == "" {
 					continue
+				}
+				if s.modern {
+					hs, err := paramHeaders(t.InputSchema)
+					if err != nil {
+						s.logger.Warn("rejected a tool with an invalid x-mcp-header annotation", "tool", t.Name, "err", err)
+						index.reject(t.Name, err)
+						continue
+					}
+					index.add(t.Name, hs)
 				}
 				if !yield(t, nil) {
 					return
@@ -127,6 +188,11 @@ func (s *Session) CallTool(ctx context.Context, name string, args any, opts *Cal
 	params = appendString(params, name)
 	params = append(params, `,"arguments":`...)
 	params = append(append(params, rawArgs...), '}')
+	if s.modern {
+		if ctx, err = s.withParamHeaders(ctx, name, rawArgs); err != nil {
+			return nil, err
+		}
+	}
 	raw, err := s.callWithInput(ctx, "tools/call", params, opts)
 	if err != nil {
 		return nil, err
@@ -167,4 +233,26 @@ func encodeArguments(args any) (json.RawMessage, error) {
 		return nil, fmt.Errorf("arguments must be a JSON object, got %s", truncate(raw, 80))
 	}
 	return raw, nil
+}
+
+// withParamHeaders attaches to ctx the Mcp-Param-* headers of a modern
+// tools/call, which mirror the arguments the tool's schema marks with
+// x-mcp-header, so that HTTP intermediaries can route on them. The schema
+// comes from the tool list, fetched first when the session has none. A tool
+// the list rejected is not called.
+func (s *Session) withParamHeaders(ctx context.Context, name string, args json.RawMessage) (context.Context, error) {
+	index, ok := s.tools.lookup()
+	if !ok {
+		if _, err := s.ListTools(ctx); err != nil {
+			// The call goes out without the headers; if the server needs
+			// them, its answer says so.
+			s.logger.Debug("no tool list for x-mcp-header mirroring", "tool", name, "err", err)
+			return ctx, nil
+		}
+		index, _ = s.tools.lookup()
+	}
+	if err := index.rejected[name]; err != nil {
+		return nil, fmt.Errorf("mcpclient: call tool %s: the server's definition of the tool was rejected: %w", name, err)
+	}
+	return streamable.WithHeaders(ctx, paramHeaderValues(index.headers[name], args)), nil
 }

@@ -3,6 +3,7 @@ package mcpclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -62,6 +63,7 @@ type toolEntry struct {
 	sem     *semaphore.Weighted
 	local   *LocalTool
 	orig    json.RawMessage
+	wrapped bool // the model sees orig under an "input" property
 }
 
 func (r *registry) addServer(name string, s *Session) error {
@@ -188,6 +190,7 @@ func (r *registry) build(servers []*serverEntry, lists [][]*Tool, local []*Local
 		}
 		e.Name = names[k]
 		e.Parameters = schema.Repair(e.orig)
+		e.wrapped = schema.WrappedInput(e.orig)
 		if r.strict {
 			if s, ok, reason := schema.Strict(e.orig); ok {
 				e.Parameters, e.Strict = s, true
@@ -222,10 +225,12 @@ func (c *catalog) infos() []ToolInfo {
 
 // prepareArgs turns the model's arguments into the object the tool expects:
 // empty means {}, and strict-mode nulls for optional properties are dropped.
+// A tool whose schema is not an object was offered wrapped (see
+// schema.WrappedInput) and gets the model's "input" value.
 func (e *toolEntry) prepareArgs(args string) (json.RawMessage, error) {
 	trimmed := strings.TrimSpace(args)
 	if trimmed == "" || trimmed == "null" {
-		return json.RawMessage("{}"), nil
+		trimmed = "{}"
 	}
 	raw := json.RawMessage(trimmed)
 	if err := checkJSON(raw); err != nil {
@@ -236,6 +241,15 @@ func (e *toolEntry) prepareArgs(args string) (json.RawMessage, error) {
 	}
 	if e.Strict {
 		raw = schema.DropNullOptionals(e.orig, raw)
+	}
+	if e.wrapped {
+		var w struct {
+			Input json.RawMessage `json:"input"`
+		}
+		if json.Unmarshal(raw, &w) != nil || len(w.Input) == 0 {
+			return nil, errors.New(`the arguments must be an object with the property "input"`)
+		}
+		raw = w.Input
 	}
 	return raw, nil
 }
