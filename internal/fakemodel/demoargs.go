@@ -61,6 +61,10 @@ func demoValue(name string, raw json.RawMessage, userText string, next *int) ([]
 			if tok := pathToken(userText); tok != "" {
 				text = tok
 			}
+		} else if placeLike(name) {
+			if tok := properNoun(userText); tok != "" {
+				text = tok
+			}
 		}
 		return mustJSON(text), true
 	case "number", "integer":
@@ -120,6 +124,31 @@ func pathToken(text string) string {
 		if strings.ContainsAny(t, "/.") {
 			return t
 		}
+	}
+	return ""
+}
+
+// placeLike reports parameters that name a place or a person, for which a
+// proper noun from the question reads better than the whole question.
+func placeLike(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"city", "location", "place", "country", "town", "name"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// properNoun returns the first capitalised word of text after its first
+// word, without punctuation, or "".
+func properNoun(text string) string {
+	for i, f := range strings.Fields(text) {
+		t := strings.Trim(f, "\"'`()[]{}<>,;:!?.")
+		if i == 0 || t == "" || t[0] < 'A' || t[0] > 'Z' || t == "I" {
+			continue
+		}
+		return t
 	}
 	return ""
 }
