@@ -20,7 +20,12 @@ const (
 
 // DefaultDiscoverTimeout bounds the server/discover probe that tells a
 // modern server from a legacy one; see [SessionOptions].
-const DefaultDiscoverTimeout = 5 * time.Second
+//
+// It is short because a legacy server may ignore a request sent before
+// initialize, and every connection would pay the wait; a modern server
+// that misses it is still found, since it refuses the initialize that
+// follows with the versions it speaks.
+const DefaultDiscoverTimeout = 2 * time.Second
 
 // errLegacyServer ends the modern probe: the server wants initialize.
 var errLegacyServer = errors.New("mcpclient: server is legacy")
@@ -43,7 +48,17 @@ func (s *Session) handshake(ctx context.Context) error {
 	}
 	s.logger.Debug("server is legacy; falling back to initialize", "reason", err)
 	s.setEra("", false)
-	return s.initialize(ctx)
+	err = s.initialize(ctx)
+	// A modern server that was too slow for the probe refuses initialize,
+	// naming the versions it speaks: switch forward instead of failing.
+	var rpcErr *RPCError
+	if errors.As(err, &rpcErr) {
+		if v := newestCommon(supportedFromError(rpcErr), modernVersions()); v != "" {
+			s.logger.Debug("server refused initialize for a modern revision", "version", v)
+			return s.discover(ctx, v, false)
+		}
+	}
+	return err
 }
 
 // setEra records the revision in use and precomputes the _meta members that

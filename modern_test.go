@@ -1,9 +1,11 @@
 package mcpclient
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -238,5 +240,50 @@ func TestLegacyServerRequests(t *testing.T) {
 	defer mu.Unlock()
 	if urlAsked {
 		t.Error("a URL elicitation reached the handler without consent")
+	}
+}
+
+// slowModernServer ignores the first server/discover (as if still
+// starting), refuses initialize naming its modern version, and answers
+// later requests.
+func slowModernServer(ctx context.Context, r io.Reader, w io.Writer) error {
+	sc := bufio.NewScanner(r)
+	discovers := 0
+	for sc.Scan() {
+		var m struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+		}
+		if json.Unmarshal(sc.Bytes(), &m) != nil || m.ID == nil {
+			continue
+		}
+		var out string
+		switch m.Method {
+		case "server/discover":
+			discovers++
+			if discovers == 1 {
+				continue
+			}
+			out = `{"jsonrpc":"2.0","id":` + string(m.ID) + `,"result":{"resultType":"complete","supportedVersions":["2026-07-28"],"capabilities":{"tools":{}},"_meta":{"io.modelcontextprotocol/serverInfo":{"name":"slow","version":"1"}}}}`
+		case "initialize":
+			out = `{"jsonrpc":"2.0","id":` + string(m.ID) + `,"error":{"code":-32022,"message":"Unsupported protocol version","data":{"supported":["2026-07-28"],"requested":"2025-11-25"}}}`
+		default:
+			out = `{"jsonrpc":"2.0","id":` + string(m.ID) + `,"error":{"code":-32601,"message":"no"}}`
+		}
+		if _, err := io.WriteString(w, out+"\n"); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+func TestSlowModernServerFoundAfterProbeTimeout(t *testing.T) {
+	s, err := Connect(testContext(t), &InProcessTransport{Serve: slowModernServer}, &SessionOptions{DiscoverTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.Modern() || s.ServerInfo().Name != "slow" {
+		t.Errorf("session modern=%v server=%+v, want the modern server found", s.Modern(), s.ServerInfo())
 	}
 }

@@ -6,6 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/mcpclient/mcpclient/internal/streamable"
@@ -255,4 +260,235 @@ func (s *Session) withParamHeaders(ctx context.Context, name string, args json.R
 		return nil, fmt.Errorf("mcpclient: call tool %s: the server's definition of the tool was rejected: %w", name, err)
 	}
 	return streamable.WithHeaders(ctx, paramHeaderValues(index.headers[name], args)), nil
+}
+
+// paramHeader is one x-mcp-header annotation of a tool's input schema: the
+// value at path (a chain of property names from the root) is sent as the
+// HTTP header Mcp-Param-<name>.
+type paramHeader struct {
+	name string
+	path []string
+}
+
+// paramHeaders returns the x-mcp-header annotations of an input schema, or
+// an error naming the first one the 2026-07-28 revision forbids: not a
+// non-empty HTTP token, not unique regardless of case, not on a string,
+// integer or boolean property, or not reachable from the root through
+// properties alone (never through items, composition, conditionals or
+// $ref, whose instance paths are not static).
+func paramHeaders(schema json.RawMessage) ([]paramHeader, error) {
+	// Most schemas have no annotation; skip decoding them. An escaped key
+	// could hide the name from this test, so escapes take the long way.
+	if !bytes.Contains(schema, []byte("x-mcp-header")) && !bytes.Contains(schema, []byte(`\u`)) {
+		return nil, nil
+	}
+	var root any
+	if err := json.Unmarshal(schema, &root); err != nil {
+		return nil, fmt.Errorf("input schema: %w", err)
+	}
+	w := headerWalk{seen: make(map[string]bool)}
+	if err := w.schema(root, nil, true); err != nil {
+		return nil, err
+	}
+	return w.out, nil
+}
+
+// headerWalk collects annotations from a decoded schema.
+type headerWalk struct {
+	out  []paramHeader
+	seen map[string]bool // lower-cased names
+}
+
+// schema walks one schema. reachable reports whether it is the root or is
+// reached from it through properties alone; path is then its property
+// chain.
+func (w *headerWalk) schema(v any, path []string, reachable bool) error {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return w.nested(v)
+	}
+	if ann, ok := obj["x-mcp-header"]; ok {
+		if err := w.annotation(obj, ann, path, reachable); err != nil {
+			return err
+		}
+	}
+	for _, k := range sortedKeys(obj) {
+		switch k {
+		case "x-mcp-header", "default", "const", "enum", "examples":
+			// Instance data, not schemas: a key there is not an annotation.
+			continue
+		case "properties":
+			if props, ok := obj[k].(map[string]any); ok {
+				for _, name := range sortedKeys(props) {
+					sub := append(path[:len(path):len(path)], name)
+					if err := w.schema(props[name], sub, reachable); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+		}
+		if err := w.nested(obj[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nested walks a value below a keyword other than properties: an
+// annotation anywhere in it is not statically reachable.
+func (w *headerWalk) nested(v any) error {
+	switch v := v.(type) {
+	case map[string]any:
+		return w.schema(v, nil, false)
+	case []any:
+		for _, e := range v {
+			if err := w.nested(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *headerWalk) annotation(prop map[string]any, ann any, path []string, reachable bool) error {
+	if !reachable || len(path) == 0 {
+		return fmt.Errorf("x-mcp-header %v is not on a property reachable from the schema root through properties alone", ann)
+	}
+	where := strings.Join(path, ".")
+	name, ok := ann.(string)
+	if !ok || name == "" {
+		return fmt.Errorf("x-mcp-header of property %s is empty or not a string", where)
+	}
+	if !isToken(name) {
+		return fmt.Errorf("x-mcp-header %q of property %s is not a valid HTTP field name", name, where)
+	}
+	key := strings.ToLower(name)
+	if w.seen[key] {
+		return fmt.Errorf("x-mcp-header %q of property %s is used twice (names are case-insensitive)", name, where)
+	}
+	w.seen[key] = true
+	if !headerType(prop["type"]) {
+		return fmt.Errorf("x-mcp-header %q is on property %s, whose type is not string, integer or boolean", name, where)
+	}
+	w.out = append(w.out, paramHeader{name: name, path: path})
+	return nil
+}
+
+// headerType reports whether a property's type allows mirroring: string,
+// integer or boolean, possibly as a list with "null". A property without a
+// type could hold an object, so it does not qualify.
+func headerType(t any) bool {
+	switch t := t.(type) {
+	case string:
+		return t == "string" || t == "integer" || t == "boolean"
+	case []any:
+		n := 0
+		for _, e := range t {
+			switch e {
+			case "string", "integer", "boolean":
+				n++
+			case "null":
+			default:
+				return false
+			}
+		}
+		return n > 0
+	}
+	return false
+}
+
+// isToken reports whether s is an HTTP field name (RFC 9110 token).
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// paramHeaderValues returns the Mcp-Param-* headers for a call's arguments:
+// one per annotation whose path holds a string, integer or boolean; null
+// and missing values get none. Values are encoded as the revision says, in
+// Base64 when they are not plain ASCII.
+func paramHeaderValues(hs []paramHeader, args json.RawMessage) http.Header {
+	if len(hs) == 0 {
+		return nil
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(args, &top) != nil {
+		return nil
+	}
+	var h http.Header
+	for _, p := range hs {
+		v, ok := headerValue(valueAt(top, p.path))
+		if !ok {
+			continue
+		}
+		if h == nil {
+			h = make(http.Header, len(hs))
+		}
+		h.Set("Mcp-Param-"+p.name, streamable.EncodeHeaderValue(v))
+	}
+	return h
+}
+
+// valueAt returns the raw value at path below top, nil when there is none.
+func valueAt(top map[string]json.RawMessage, path []string) json.RawMessage {
+	raw := top[path[0]]
+	for _, k := range path[1:] {
+		var obj map[string]json.RawMessage
+		if raw == nil || json.Unmarshal(raw, &obj) != nil {
+			return nil
+		}
+		raw = obj[k]
+	}
+	return raw
+}
+
+// headerValue converts an argument to its header text: a string as is, a
+// boolean as true or false, an integer in decimal.
+func headerValue(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", false
+		}
+		return s, true
+	case string(raw) == "true", string(raw) == "false":
+		return string(raw), true
+	case c == '-' || ('0' <= c && c <= '9'):
+		if !bytes.ContainsAny(raw, ".eE") {
+			return string(raw), true
+		}
+		// 42.0 or 4.2e1 is still the integer 42 to the server.
+		f, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil {
+			return "", false
+		}
+		if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return strconv.FormatInt(int64(f), 10), true
+		}
+		return string(raw), true
+	}
+	return "", false
 }

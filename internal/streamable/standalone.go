@@ -1,0 +1,96 @@
+package streamable
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/mcpclient/mcpclient/internal/sse"
+)
+
+// startStandalone opens the optional GET stream of a handshake-era session,
+// once per session id, replacing the stream of an earlier session.
+func (c *Conn) startStandalone(sid string) {
+	c.mu.Lock()
+	if c.closed || c.legacy != "" || (c.getCancel != nil && c.getFor == sid) {
+		c.mu.Unlock()
+		return
+	}
+	if c.getCancel != nil {
+		c.getCancel()
+	}
+	ctx, cancel := context.WithCancel(c.life)
+	c.getCancel, c.getFor = cancel, sid
+	c.mu.Unlock()
+
+	if !c.spawn(func() {
+		defer cancel()
+		c.standalone(ctx, sid)
+	}) {
+		cancel()
+	}
+}
+
+// stopStandalone ends the GET stream, if one runs.
+func (c *Conn) stopStandalone() {
+	c.mu.Lock()
+	if c.getCancel != nil {
+		c.getCancel()
+		c.getCancel, c.getFor = nil, ""
+	}
+	c.mu.Unlock()
+}
+
+// standalone keeps the GET stream open: it delivers what the server sends
+// and reconnects with Last-Event-ID when the stream ends, waiting as the
+// retry field asks. Its failures are logged and never end the connection:
+// the stream is optional, and requests work without it. It gives up when
+// the server refuses it (405 says it offers none; 404 says the session is
+// gone, and re-initialising opens a new stream) or after maxStalls attempts
+// in a row that deliver nothing.
+func (c *Conn) standalone(ctx context.Context, sid string) {
+	var st stream
+	stalls := 0
+	for {
+		resp, err := c.openStream(ctx, st.lastID, sid)
+		if ctx.Err() != nil {
+			return
+		}
+		var se *StatusError
+		switch {
+		case errors.As(err, &se) && (se.StatusCode == http.StatusMethodNotAllowed || se.StatusCode == http.StatusNotFound):
+			c.log.Debug("server offers no GET stream", "status", se.StatusCode)
+			return
+		case err != nil:
+			stalls++
+			c.log.Debug("GET stream refused", "err", err)
+		default:
+			c.log.Debug("GET stream open")
+			_, err := c.pump(resp.Body, nil, &st)
+			if ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, sse.ErrEventTooLarge) {
+				// The parser cannot find the next event after an
+				// oversize one; reconnecting skips it.
+				c.log.Warn("GET stream carried an event over the size limit", "limit", c.limit)
+			}
+			if st.events > 0 {
+				stalls = 0
+			} else {
+				stalls++
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				c.log.Debug("GET stream broke", "err", err)
+			}
+		}
+		if stalls >= maxStalls {
+			c.log.Warn("gave up on the GET stream; server notifications may be missed", "attempts", stalls)
+			return
+		}
+		if !sleep(ctx, st.delay(stalls)) {
+			return
+		}
+	}
+}
