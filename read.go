@@ -72,19 +72,25 @@ type requestError interface {
 
 // failOne fails the one request a transport error concerns.
 func (s *Session) failOne(re requestError) {
-	id, ok := requestID(re.RequestID())
-	var p *pendingCall
-	if ok {
-		s.mu.Lock()
-		p = s.pending[id]
-		delete(s.pending, id)
-		s.mu.Unlock()
-	}
+	p := s.take(re.RequestID())
 	if p == nil {
 		s.logger.Warn("transport error for no pending request", "id", string(re.RequestID()), "err", re)
 		return
 	}
 	p.resp <- callResult{err: fmt.Errorf("mcpclient: %s: %w", p.method, re)}
+}
+
+// take removes and returns the pending request with the raw id, or nil.
+func (s *Session) take(raw []byte) *pendingCall {
+	id, ok := requestID(raw)
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pending[id]
+	delete(s.pending, id)
+	return p
 }
 
 // dispatch routes one incoming message. data is only valid during the call.
@@ -109,14 +115,7 @@ func (s *Session) dispatch(data []byte) {
 
 // deliver hands a response to the request waiting for it.
 func (s *Session) deliver(m *message) {
-	id, ok := requestID(m.ID)
-	var p *pendingCall
-	if ok {
-		s.mu.Lock()
-		p = s.pending[id]
-		delete(s.pending, id)
-		s.mu.Unlock()
-	}
+	p := s.take(m.ID)
 	if p == nil {
 		// A late answer to an abandoned request, or a peer's mistake.
 		s.logger.Debug("response matches no pending request", "id", string(m.ID))
