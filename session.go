@@ -5,10 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"github.com/mcpclient/mcpclient/internal/stdio"
 )
 
 // Default request timeouts; see [SessionOptions].
@@ -368,17 +373,32 @@ func (s *Session) Close() error {
 // writeError turns a failed write into the session's error when the
 // connection has ended, which is by far the usual reason.
 func (s *Session) writeError(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	wait := time.Duration(0)
+	if connectionGone(err) {
+		// The reader sees the end at the same moment and knows more: the
+		// exit status and the last stderr lines. Give it a moment.
+		wait = 250 * time.Millisecond
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
 	select {
 	case <-s.done:
 		if serr := s.Err(); serr != nil {
 			return serr
 		}
-	default:
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	case <-t.C:
 	}
 	return &ConnectionError{Server: s.name, Err: err}
+}
+
+// connectionGone reports a write error that means the peer's input is
+// closed, as opposed to a failure of one message.
+func connectionGone(err error) bool {
+	return errors.Is(err, stdio.ErrClosed) || errors.Is(err, os.ErrClosed) ||
+		errors.Is(err, io.ErrClosedPipe) || errors.Is(err, syscall.EPIPE)
 }
 
 // failAll ends the session with err and fails every pending request.

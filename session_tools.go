@@ -183,6 +183,11 @@ func (s *Session) listTools(ctx context.Context, index *toolIndex) iter.Seq2[*To
 // result together with an [*OutputError]. Errors are protocol errors ([*RPCError], for example an
 // unknown tool), transport errors ([*ConnectionError]), timeouts
 // ([*TimeoutError]) and the context's error.
+//
+// On a modern session, the arguments that the tool's input schema marks
+// with x-mcp-header are also sent as Mcp-Param-* HTTP headers, as the
+// 2026-07-28 revision requires; the tool list is fetched first when the
+// session has none, and a tool that the list rejected is not called.
 func (s *Session) CallTool(ctx context.Context, name string, args any, opts *CallOptions) (*CallToolResult, error) {
 	rawArgs, err := encodeArguments(args)
 	if err != nil {

