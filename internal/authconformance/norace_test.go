@@ -1,0 +1,5 @@
+//go:build !race
+
+package authconformance
+
+const raceEnabled = false
