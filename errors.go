@@ -9,8 +9,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mcpclient/mcpclient/internal/streamable"
 	"github.com/mcpclient/mcpclient/internal/wire"
 )
+
+// HTTPStatusError is a non-success HTTP status for one message sent to an
+// MCP server over HTTP: the status, an excerpt of the body, and the
+// Retry-After the server asked for. Only the request it answered fails.
+type HTTPStatusError = streamable.StatusError
+
+// ErrNotSameOrigin reports a legacy HTTP+SSE server whose message endpoint
+// is on another origin than its SSE stream, which the client refuses.
+var ErrNotSameOrigin = streamable.ErrNotSameOrigin
 
 // Sentinel errors. Match them with errors.Is; the typed errors below carry the
 // details and match the sentinels that describe them.

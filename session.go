@@ -376,13 +376,21 @@ func (s *Session) writeError(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	wait := time.Duration(0)
-	if connectionGone(err) {
-		// The reader sees the end at the same moment and knows more: the
-		// exit status and the last stderr lines. Give it a moment.
-		wait = 250 * time.Millisecond
+	if !connectionGone(err) {
+		select {
+		case <-s.done:
+			if serr := s.Err(); serr != nil {
+				return serr
+			}
+		default:
+		}
+		// One message failed (an HTTP status for a notification, a
+		// header hook's error); the connection goes on.
+		return fmt.Errorf("mcpclient: send: %w", err)
 	}
-	t := time.NewTimer(wait)
+	// The reader sees the end at the same moment and knows more: the exit
+	// status and the last stderr lines. Give it a moment.
+	t := time.NewTimer(250 * time.Millisecond)
 	defer t.Stop()
 	select {
 	case <-s.done:

@@ -19,9 +19,11 @@ import (
 //
 // A request's POST runs in the background: the session's timeout starts when
 // it has begun. An HTTP error status, a dropped connection or a stream that
-// ends early fails that request only; the session goes on. Statuses are
-// reported as a [*streamable.StatusError] in the error chain, which carries
-// the body's start and Retry-After. Before 2026-07-28 the connection also
+// ends early fails that request only; the session goes on. An error status is
+// reported with its code, the start of the body and the Retry-After the
+// server asked for, unless its body is a JSON-RPC error for the request, which
+// is then the request's answer (2026-07-28 servers answer an unknown method
+// with 404 and such a body). Before 2026-07-28 the connection also
 // keeps the Mcp-Session-Id, opens the server's optional GET stream (whose
 // failures are only logged), resumes broken event streams with
 // Last-Event-ID, starts a new session by itself when the server answers 404
@@ -62,8 +64,10 @@ type HTTPTransport struct {
 
 	// MaxMessageBytes bounds one message: a JSON response body or one
 	// event. 0 means 64 MiB. A larger response fails its request with an
-	// error matching ErrMessageTooLarge; over HTTP+SSE, where one stream
-	// carries everything, it ends the connection.
+	// error matching ErrMessageTooLarge, and the session goes on. Over
+	// HTTP+SSE, where one stream carries every message, an event too large
+	// to parse (a few KiB over the limit) cannot be skipped and ends the
+	// connection.
 	MaxMessageBytes int
 
 	// Logger receives stream events (GET stream refused or reconnecting,

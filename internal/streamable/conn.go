@@ -12,9 +12,10 @@ import (
 	"time"
 )
 
-// Conn is one connection to an MCP server over HTTP. Read is for one
-// goroutine; Write, Close and SetProtocolVersion are safe for concurrent use.
-// Every goroutine a Conn starts has ended when Close returns.
+// Conn is one connection to an MCP server over HTTP. Create it with [Open];
+// the zero value is not usable. Read is for one goroutine; Write, Close and
+// the other methods are safe for concurrent use. Every goroutine a Conn
+// starts has ended when Close returns.
 type Conn struct {
 	cfg    Config
 	url    *url.URL
@@ -47,7 +48,8 @@ type Conn struct {
 	getCancel      context.CancelFunc
 	getFor         string // the session id the GET stream was opened for
 
-	reinitMu sync.Mutex // one re-initialisation at a time
+	reinitMu   sync.Mutex    // one re-initialisation at a time
+	reinitDone chan struct{} // non-nil while one runs; closed when it ends
 
 	closeOnce sync.Once
 }

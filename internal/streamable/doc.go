@@ -20,16 +20,18 @@
 // stream once notifications/initialized is accepted, resumes a broken event
 // stream with Last-Event-ID, re-initialises by itself when the server forgets
 // the session (HTTP 404), and sends DELETE on Close. From 2026-07-28 on it is
-// stateless: no session, no GET stream, no resumption; every POST mirrors the
-// method and name into the Mcp-Method and Mcp-Name headers, and a request is
-// cancelled by closing its stream.
+// stateless: no session, no GET stream, no resumption, and a request is
+// cancelled by closing its stream. In every era a POST mirrors the method,
+// and the tool or prompt name or resource URI, into the Mcp-Method and
+// Mcp-Name headers that 2026-07-28 requires and older servers ignore.
 //
 // # Fallback
 //
-// When the POST of initialize is refused with 400, 404 or 405, the
-// connection tries the HTTP+SSE transport: it GETs the same URL, takes the
-// POST endpoint from the first "endpoint" event (which must be same-origin),
-// and from then on reads every message from that one stream.
+// When the POST of initialize is refused with 400, 404 or 405, and the body
+// is not an error only a 2026-07-28 server sends, the connection tries the
+// HTTP+SSE transport: it GETs the same URL, takes the POST endpoint from the
+// first "endpoint" event (which must be same-origin), and from then on reads
+// every message from that one stream.
 //
 // # Headers
 //

@@ -14,14 +14,12 @@ import (
 )
 
 // fallback tries the HTTP+SSE transport of 2024-11-05 after the server
-// refused the Streamable POST of initialize. On success the initialize
+// refused the Streamable POST of initialize, whose body was read already. On
+// success the initialize
 // request is re-sent to the endpoint the server named and every later
 // message follows it; otherwise the request fails with the original refusal
 // (or the same-origin violation, which the caller must hear about).
-func (c *Conn) fallback(ctx context.Context, p *post, refusal *http.Response) {
-	body, _ := io.ReadAll(io.LimitReader(refusal.Body, maxErrorBody))
-	drain(refusal.Body)
-
+func (c *Conn) fallback(ctx context.Context, p *post, refusal *http.Response, body []byte) {
 	done := make(chan struct{})
 	c.mu.Lock()
 	c.switching = done

@@ -66,7 +66,7 @@ func Peek(data []byte) (Message, error) {
 		if !more {
 			break
 		}
-		switch key {
+		switch string(key) {
 		case "id":
 			start := s.pos()
 			if err := s.skip(); err != nil {
@@ -126,7 +126,7 @@ func (s *scanner) params(m *Message) error {
 		if err != nil || !more {
 			return err
 		}
-		switch key {
+		switch string(key) {
 		case "name":
 			m.Name, m.HasName, err = s.stringValue()
 		case "uri":
@@ -160,7 +160,7 @@ func (s *scanner) meta(m *Message) error {
 		if err != nil || !more {
 			return err
 		}
-		if key == metaVersionKey {
+		if string(key) == metaVersionKey {
 			m.Version, _, err = s.stringValue()
 		} else {
 			err = s.skip()
@@ -207,34 +207,45 @@ func (s *scanner) open() error {
 
 // next reads the next key of the current object and its colon, or the
 // closing brace, in which case more is false.
-func (s *scanner) next() (key string, more bool, err error) {
+//
+// The key is returned as bytes, valid until the next call, so that matching
+// it against the few names of interest allocates nothing.
+func (s *scanner) next() (key []byte, more bool, err error) {
 	s.ws()
 	if s.i >= len(s.b) {
-		return "", false, errMalformed
+		return nil, false, errMalformed
 	}
 	switch {
 	case s.b[s.i] == '}':
 		s.i++
 		s.first = false
-		return "", false, nil
+		return nil, false, nil
 	case !s.first:
 		if s.b[s.i] != ',' {
-			return "", false, errMalformed
+			return nil, false, errMalformed
 		}
 		s.i++
 		s.ws()
 	}
 	s.first = false
-	key, ok, err := s.stringValue()
-	if err != nil || !ok {
-		return "", false, errMalformed
+	start := s.i
+	raw, plain, err := s.str()
+	if err != nil {
+		return nil, false, errMalformed
+	}
+	if !plain || !utf8.Valid(raw) {
+		var k string
+		if json.Unmarshal(s.b[start:s.i], &k) != nil {
+			return nil, false, errMalformed
+		}
+		raw = []byte(k)
 	}
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != ':' {
-		return "", false, errMalformed
+		return nil, false, errMalformed
 	}
 	s.i++
-	return key, true, nil
+	return raw, true, nil
 }
 
 // stringValue reads any value and returns it as a Go string when it is a
@@ -252,9 +263,15 @@ func (s *scanner) stringValue() (v string, ok bool, err error) {
 	if plain && utf8.Valid(raw) {
 		return string(raw), true, nil
 	}
-	// Escapes and invalid UTF-8 are rare; encoding/json decodes them the
-	// way the peer will.
-	if err := json.Unmarshal(s.b[start:s.i], &v); err != nil {
+	return decodeString(s.b[start:s.i])
+}
+
+// decodeString decodes a quoted JSON string. Escapes and invalid UTF-8 are
+// rare, so encoding/json handles them, the way the peer will; keeping this
+// out of stringValue keeps its plain path free of allocation.
+func decodeString(quoted []byte) (string, bool, error) {
+	var v string
+	if err := json.Unmarshal(quoted, &v); err != nil {
 		return "", false, errMalformed
 	}
 	return v, true, nil

@@ -17,6 +17,11 @@ type outgoing struct {
 	body   []byte  // owned copy of the message
 	msg    Message // slices point into body
 	header http.Header
+	// own marks the handshake the connection re-sends by itself, which
+	// must not wait for the re-initialisation it is part of.
+	own bool
+	// sent is set once header went out with a request, which then owns it.
+	sent bool
 }
 
 // post is a request whose POST is running.
@@ -30,108 +35,6 @@ var errAborted = errors.New("mcpclient: http: request cancelled by the client")
 
 // maxErrorBody bounds what is read of an error response.
 const maxErrorBody = 64 << 10
-
-// callerHeader assembles the headers the caller controls, in order: the
-// static Header, the bearer token, the context's headers, then HeaderFunc,
-// which may change any of them.
-func (c *Conn) callerHeader(ctx context.Context) (http.Header, error) {
-	h := c.cfg.Header.Clone()
-	if h == nil {
-		h = make(http.Header, 8)
-	}
-	if c.cfg.BearerToken != "" {
-		h.Set("Authorization", "Bearer "+c.cfg.BearerToken)
-	}
-	for k, vs := range headersIn(ctx) {
-		h[k] = append([]string(nil), vs...)
-	}
-	if f := c.cfg.HeaderFunc; f != nil {
-		if err := f(ctx, h); err != nil {
-			return nil, fmt.Errorf("mcpclient: http headers: %w", err)
-		}
-	}
-	return h, nil
-}
-
-// protocolHeaders sets the headers the transport owns; they win over the
-// caller's, since a wrong session id or version breaks the session.
-func (c *Conn) protocolHeaders(h http.Header, version, sid string) {
-	if version != "" {
-		h.Set("Mcp-Protocol-Version", version)
-	} else {
-		h.Del("Mcp-Protocol-Version")
-	}
-	if sid != "" {
-		h.Set("Mcp-Session-Id", sid)
-	} else {
-		h.Del("Mcp-Session-Id")
-	}
-}
-
-// era returns the revision to announce for m and whether it is stateless.
-// A modern request names its revision in _meta, and the header must match
-// it; initialize always belongs to the handshake era.
-func (c *Conn) era(m *Message) (version string, modern bool) {
-	if m.Method == "initialize" {
-		return "", false
-	}
-	version = m.Version
-	if version == "" {
-		version = c.ProtocolVersion()
-	}
-	return version, isModern(version) || m.Method == "server/discover"
-}
-
-// mcpName returns the value that 2026-07-28 mirrors into Mcp-Name.
-func mcpName(m *Message) (string, bool) {
-	switch m.Method {
-	case "tools/call", "prompts/get":
-		return m.Name, m.HasName
-	case "resources/read":
-		return m.URI, m.HasURI
-	}
-	return "", false
-}
-
-// newPost builds one attempt at sending o. It returns the session id the
-// request carries and whether it went to the HTTP+SSE endpoint.
-func (c *Conn) newPost(ctx context.Context, o *outgoing) (req *http.Request, sid string, legacy bool, err error) {
-	c.mu.Lock()
-	endpoint, sid := c.legacy, c.sessionID
-	c.mu.Unlock()
-	target := c.urlStr
-	if endpoint != "" {
-		target, sid, legacy = endpoint, "", true
-	}
-	version, modern := c.era(&o.msg)
-	if modern {
-		sid = ""
-	}
-	req, err = http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(o.body))
-	if err != nil {
-		return nil, "", false, fmt.Errorf("mcpclient: http post %s: %w", o.op(), err)
-	}
-	h := o.header.Clone()
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json, text/event-stream")
-	c.protocolHeaders(h, version, sid)
-	if modern && o.msg.Method != "" {
-		h.Set("Mcp-Method", o.msg.Method)
-		if name, ok := mcpName(&o.msg); ok {
-			h.Set("Mcp-Name", EncodeHeaderValue(name))
-		}
-	}
-	req.Header = h
-	return req, sid, legacy, nil
-}
-
-// op names a message in errors: its method, or "response".
-func (o *outgoing) op() string {
-	if o.msg.Method != "" {
-		return o.msg.Method
-	}
-	return "response"
-}
 
 // startRequest registers the request and starts its POST. The POST keeps
 // the values of ctx (trace spans, credentials for a wrapping round tripper)
@@ -210,7 +113,15 @@ func (c *Conn) runRequest(ctx context.Context, p *post) {
 			}
 			retried = true
 		case o.msg.Method == "initialize" && fallbackStatus(code) && !c.cfg.DisableLegacyFallback:
-			c.fallback(ctx, p, resp)
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+			drain(resp.Body)
+			if modernError(body) {
+				// A stateless-era server refusing the handshake, not an
+				// HTTP+SSE one: its error is the answer.
+				c.failStatus(p, resp, body)
+				return
+			}
+			c.fallback(ctx, p, resp, body)
 			return
 		case code/100 != 2:
 			c.statusFailure(p, resp)
@@ -226,6 +137,25 @@ func (c *Conn) runRequest(ctx context.Context, p *post) {
 // HTTP+SSE server.
 func fallbackStatus(code int) bool {
 	return code == http.StatusBadRequest || code == http.StatusNotFound || code == http.StatusMethodNotAllowed
+}
+
+// modernError reports a JSON-RPC error that only a 2026-07-28 server sends:
+// header mismatch, missing capability, unsupported version, or an unknown
+// method (which is what initialize is to such a server).
+func modernError(body []byte) bool {
+	var m struct {
+		Error *struct {
+			Code int64 `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &m) != nil || m.Error == nil {
+		return false
+	}
+	switch m.Error.Code {
+	case -32020, -32021, -32022, -32601:
+		return true
+	}
+	return false
 }
 
 // failRequest reports the failure of one request to Read, unless nobody
@@ -369,7 +299,16 @@ func (c *Conn) postSync(ctx context.Context, o *outgoing) error {
 		drain(resp.Body)
 		if o.msg.Method == "notifications/initialized" && !legacy {
 			if _, modern := c.era(&o.msg); !modern {
-				c.startStandalone(sid)
+				// Wait, within bounds, until the GET stream is answered:
+				// a server may send requests on it right away.
+				opened := c.startStandalone(sid)
+				t := time.NewTimer(2 * time.Second)
+				select {
+				case <-opened:
+				case <-t.C:
+				case <-ctx.Done():
+				}
+				t.Stop()
 			}
 		}
 		return nil

@@ -37,9 +37,17 @@ func (c *Conn) reinit(stale string) error {
 	}
 	c.log.Info("server forgot the session; starting a new one", "status", http.StatusNotFound)
 	c.stopStandalone()
+	done := make(chan struct{})
 	c.mu.Lock()
 	c.sessionID = ""
+	c.reinitDone = done
 	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.reinitDone = nil
+		c.mu.Unlock()
+		close(done)
+	}()
 
 	ctx, cancel := context.WithTimeout(c.life, reinitTimeout)
 	defer cancel()
@@ -148,5 +156,5 @@ func (c *Conn) outgoingFor(ctx context.Context, raw []byte) (*outgoing, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &outgoing{body: raw, msg: m, header: h}, nil
+	return &outgoing{body: raw, msg: m, header: h, own: true}, nil
 }

@@ -82,7 +82,7 @@ func (c *Conn) readJSON(p *post, resp *http.Response) {
 		c.failRequest(p, c.oversize(resp.ContentLength, id))
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.limit)+1))
+	body, err := readBody(resp, c.limit)
 	if err != nil {
 		c.failRequest(p, fmt.Errorf("mcpclient: http post %s: reading the response: %w", p.out.op(), err))
 		return
@@ -94,6 +94,20 @@ func (c *Conn) readJSON(p *post, resp *http.Response) {
 	if !c.deliverBody(body, id) {
 		c.failRequest(p, fmt.Errorf("%w: the JSON body of the answer to %s holds no response for it", ErrNoResponse, p.out.op()))
 	}
+}
+
+// readBody reads at most limit+1 bytes of a body, in one allocation when
+// the server announced its length.
+func readBody(resp *http.Response, limit int) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= int64(limit) {
+		buf := make([]byte, n+1)
+		m, err := io.ReadFull(resp.Body, buf)
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			err = nil
+		}
+		return buf[:m], err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 }
 
 // stream remembers where an event stream stood, for resuming it.
@@ -147,12 +161,19 @@ func (c *Conn) pump(body io.ReadCloser, want []byte, st *stream) (got bool, err 
 	st.events = 0
 	for {
 		ev, err := r.Next()
-		st.lastID = r.LastEventID()
 		if d, ok := r.Retry(); ok {
 			st.retry, st.retrySet = d, true
 		}
 		if err != nil {
+			if id := r.LastEventID(); id != "" {
+				st.lastID = id
+			}
 			return false, err
+		}
+		// A reconnection's reader starts without an id; like an
+		// EventSource, keep the stream's last id until a new one comes.
+		if ev.ID != "" {
+			st.lastID = ev.ID
 		}
 		if ev.Type != "" && ev.Type != "message" {
 			c.log.Debug("skipped an event of unknown type", "type", ev.Type)

@@ -5,17 +5,23 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/mcpclient/mcpclient/internal/sse"
 )
 
-// startStandalone opens the optional GET stream of a handshake-era session,
+// startStandalone opens the optional GET stream of a handshake-era session.
+// The returned channel is closed once the first attempt to open it has been
+// answered (opened, refused or failed), so that a caller can wait for it:
+// servers drop what they send before the stream exists.
 // once per session id, replacing the stream of an earlier session.
-func (c *Conn) startStandalone(sid string) {
+func (c *Conn) startStandalone(sid string) <-chan struct{} {
+	opened := make(chan struct{})
 	c.mu.Lock()
 	if c.closed || c.legacy != "" || (c.getCancel != nil && c.getFor == sid) {
 		c.mu.Unlock()
-		return
+		close(opened)
+		return opened
 	}
 	if c.getCancel != nil {
 		c.getCancel()
@@ -26,10 +32,12 @@ func (c *Conn) startStandalone(sid string) {
 
 	if !c.spawn(func() {
 		defer cancel()
-		c.standalone(ctx, sid)
+		c.standalone(ctx, sid, opened)
 	}) {
 		cancel()
+		close(opened)
 	}
+	return opened
 }
 
 // stopStandalone ends the GET stream, if one runs.
@@ -49,11 +57,15 @@ func (c *Conn) stopStandalone() {
 // the server refuses it (405 says it offers none; 404 says the session is
 // gone, and re-initialising opens a new stream) or after maxStalls attempts
 // in a row that deliver nothing.
-func (c *Conn) standalone(ctx context.Context, sid string) {
+func (c *Conn) standalone(ctx context.Context, sid string, opened chan struct{}) {
+	var once sync.Once
+	answered := func() { once.Do(func() { close(opened) }) }
+	defer answered()
 	var st stream
 	stalls := 0
 	for {
 		resp, err := c.openStream(ctx, st.lastID, sid)
+		answered()
 		if ctx.Err() != nil {
 			return
 		}
