@@ -17,6 +17,20 @@ type serverSpec struct {
 	Args    []string
 	Env     []string
 	Dir     string
+
+	// Remote servers.
+	URL     string
+	Headers map[string]string
+	OAuth   *oauthSpec
+}
+
+// oauthSpec holds optional OAuth client settings of a remote server; with
+// none, the client registers itself where the server allows it.
+type oauthSpec struct {
+	ClientID          string `json:"clientId"`
+	ClientSecret      string `json:"clientSecret"`
+	ClientMetadataURL string `json:"clientMetadataUrl"`
+	Scope             string `json:"scope"`
 }
 
 // configFile is the widely used {"mcpServers": {...}} format.
@@ -31,6 +45,8 @@ type configServer struct {
 	Env      map[string]string `json:"env"`
 	Cwd      string            `json:"cwd"`
 	URL      string            `json:"url"`
+	Headers  map[string]string `json:"headers"`
+	OAuth    *oauthSpec        `json:"oauth"`
 	Disabled bool              `json:"disabled"`
 }
 
@@ -62,11 +78,20 @@ func loadConfig(path string) ([]serverSpec, error) {
 		}
 		switch {
 		case s.URL != "":
-			return nil, fmt.Errorf("config %s: server %q: remote servers (\"url\") need the Streamable HTTP transport, which this version does not have yet; use a stdio server (\"command\")", path, n)
+			switch s.Type {
+			case "", "http", "streamable-http", "streamableHttp", "sse":
+			default:
+				return nil, fmt.Errorf("config %s: server %q: transport type %q is not supported for a url; use \"http\" or \"sse\"", path, n, s.Type)
+			}
+			if s.Command != "" {
+				return nil, fmt.Errorf("config %s: server %q: has both \"url\" and \"command\"; keep one", path, n)
+			}
+			specs = append(specs, serverSpec{Name: n, URL: os.ExpandEnv(s.URL), Headers: expandHeaders(s.Headers), OAuth: s.OAuth})
+			continue
 		case s.Command == "":
-			return nil, fmt.Errorf("config %s: server %q: no \"command\"", path, n)
+			return nil, fmt.Errorf("config %s: server %q: no \"command\" or \"url\"", path, n)
 		case s.Type != "" && s.Type != "stdio":
-			return nil, fmt.Errorf("config %s: server %q: transport type %q is not supported; use \"stdio\"", path, n, s.Type)
+			return nil, fmt.Errorf("config %s: server %q: transport type %q needs a \"url\"", path, n, s.Type)
 		}
 		spec := serverSpec{Name: n, Command: s.Command, Args: s.Args, Dir: s.Cwd}
 		keys := make([]string, 0, len(s.Env))
@@ -82,7 +107,20 @@ func loadConfig(path string) ([]serverSpec, error) {
 	return specs, nil
 }
 
-// parseServerFlag reads --server 'name=command args...'. Arguments are split
+// expandHeaders expands $VAR and ${VAR} in header values, so that a
+// config file can name a token without holding it.
+func expandHeaders(h map[string]string) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[k] = os.ExpandEnv(v)
+	}
+	return out
+}
+
+// parseServerFlag reads --server 'name=command args...' or 'name=URL'. Arguments are split
 // on spaces; single or double quotes keep spaces inside one argument.
 func parseServerFlag(v string) (serverSpec, error) {
 	name, cmdline, ok := strings.Cut(v, "=")
@@ -96,6 +134,9 @@ func parseServerFlag(v string) (serverSpec, error) {
 	}
 	if len(words) == 0 {
 		return serverSpec{}, fmt.Errorf("--server %q: no command after %q", v, name+"=")
+	}
+	if len(words) == 1 && (strings.HasPrefix(words[0], "http://") || strings.HasPrefix(words[0], "https://")) {
+		return serverSpec{Name: name, URL: words[0]}, nil
 	}
 	return serverSpec{Name: name, Command: words[0], Args: words[1:]}, nil
 }

@@ -46,6 +46,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		strict     = fs.Bool("strict", false, "send tool schemas in strict mode where possible")
 		images     = fs.Bool("images", false, "show images from tool results to the model (it must accept images)")
 		verbose    = fs.Bool("v", false, "log details to stderr")
+		redirect   = fs.String("oauth-redirect", "127.0.0.1:0", "loopback address for OAuth sign-in redirects (a fixed port for servers with registered redirect URIs)")
+		oauthStore = fs.String("oauth-store", "", "file keeping OAuth clients and tokens, by issuer (default: mcpchat/oauth.json in the user config folder)")
+		noBrowser  = fs.Bool("no-browser", false, "print sign-in URLs instead of opening a browser")
 	)
 	fs.Var(&servers, "server", "MCP server as 'name=command args...' (repeatable)")
 	fs.Usage = func() {
@@ -132,7 +135,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return 1
 		}
 	}
-	if err := connectAll(ctx, client, specs, logger); err != nil {
+	auth := &remoteAuth{redirectAddr: *redirect, storePath: *oauthStore, noBrowser: *noBrowser, stderr: stderr, logger: logger}
+	defer auth.Close()
+	if err := connectAll(ctx, client, specs, auth, logger); err != nil {
 		fmt.Fprintf(stderr, "mcpchat: %v\n", err)
 		return 1
 	}
@@ -166,14 +171,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 // connectAll starts every server at once: launchers such as npx take
 // seconds each, and one at a time would add them up.
-func connectAll(ctx context.Context, client *mcpclient.Client, specs []serverSpec, logger *slog.Logger) error {
+func connectAll(ctx context.Context, client *mcpclient.Client, specs []serverSpec, auth *remoteAuth, logger *slog.Logger) error {
 	errs := make([]error, len(specs))
 	var wg sync.WaitGroup
 	for i, s := range specs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t := &mcpclient.StdioTransport{Command: s.Command, Args: s.Args, Env: s.Env, Dir: s.Dir, Logger: logger.With("server", s.Name)}
+			var t mcpclient.Transport = &mcpclient.StdioTransport{Command: s.Command, Args: s.Args, Env: s.Env, Dir: s.Dir, Logger: logger.With("server", s.Name)}
+			if s.URL != "" {
+				ht, err := auth.transport(s)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				t = ht
+			}
 			_, errs[i] = client.Connect(ctx, s.Name, t, nil)
 		}()
 	}

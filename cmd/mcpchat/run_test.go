@@ -13,6 +13,7 @@ import (
 
 	"github.com/mcpclient/mcpclient/internal/fakemodel"
 	"github.com/mcpclient/mcpclient/internal/npmtest"
+	"github.com/mcpclient/mcpclient/internal/testserver"
 	"go.uber.org/goleak"
 )
 
@@ -81,7 +82,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"no question", nil, nil, 2, "no question"},
 		{"bad server flag", nil, []string{"--server", "noequals", "q"}, 2, "want name=command"},
-		{"url entry", nil, []string{"--config", remote, "q"}, 2, "Streamable HTTP"},
+		{"unreachable url", nil, []string{"--no-browser", "--oauth-store", filepath.Join(dir, "tokens.json"), "--config", remote, "q"}, 1, `connect to server "r"`},
 		{"broken config", nil, []string{"--config", broken, "q"}, 2, "not valid JSON"},
 		{"missing config", nil, []string{"--config", filepath.Join(dir, "nope.json"), "q"}, 2, "read config"},
 		{"base url without model", map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:1/v1"}, []string{"q"}, 2, "no model named"},
@@ -115,6 +116,34 @@ func TestSplitWords(t *testing.T) {
 	}
 	if _, err := splitWords(`a "b`); err == nil {
 		t.Error(`splitWords("a \"b") = nil error, want unterminated quote`)
+	}
+}
+
+// TestRemoteServer connects to a Streamable HTTP server named in the
+// config file, with a header taken from the environment.
+func TestRemoteServer(t *testing.T) {
+	srv := testserver.New(testserver.Options{Tools: testserver.DemoTools()})
+	h := testserver.NewHTTPHandler(srv, testserver.HTTPOptions{})
+	defer h.Close()
+	hs := httptest.NewServer(h)
+	defer hs.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "mcp.json")
+	t.Setenv("MCPCHAT_TEST_TOKEN", "s3cret")
+	os.WriteFile(cfg, []byte(`{"mcpServers":{"remote":{"type":"http","url":"`+hs.URL+`/mcp","headers":{"X-Api-Key":"${MCPCHAT_TEST_TOKEN}"}}}}`), 0o644)
+	code, out, errs := runCmd(t, nil, "--no-browser", "--oauth-store", filepath.Join(dir, "tokens.json"), "--config", cfg, "What is the weather in Lima?")
+	if code != 0 {
+		t.Fatalf("exit code %d, stderr:\n%s", code, errs)
+	}
+	if !strings.Contains(out, "Lima") || !strings.Contains(errs, "tool remote/get_weather") {
+		t.Errorf("answer %q, stderr %q", out, errs)
+	}
+	var sawKey bool
+	for _, r := range h.Requests() {
+		sawKey = sawKey || r.Header.Get("X-Api-Key") == "s3cret"
+	}
+	if !sawKey {
+		t.Error("the configured header did not reach the server")
 	}
 }
 
