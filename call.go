@@ -1,8 +1,10 @@
 package mcpclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -34,7 +36,7 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 	}
 
 	id := s.nextID.Add(1) - 1
-	params = s.encodeParams(params, id, onProgress != nil || resetOnProgress)
+	progress := onProgress != nil || resetOnProgress
 	p := getPending(method, onProgress, resetOnProgress)
 	s.mu.Lock()
 	if s.err != nil {
@@ -46,7 +48,7 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 	s.mu.Unlock()
 
 	buf := getBuffer()
-	*buf = appendRequest((*buf)[:0], id, method, params)
+	*buf = s.appendCall((*buf)[:0], id, method, params, progress)
 	err := s.conn.Write(ctx, *buf)
 	putBuffer(buf)
 	if err != nil {
@@ -83,6 +85,48 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 			return s.lateResult(p)
 		}
 	}
+}
+
+// appendCall encodes request id as sent. Its bytes are exactly those of
+// appendRequest over encodeParams; the common cases, params that are empty
+// or an object without "_meta", are written straight into buf instead of
+// through two intermediate slices, which every modern request would
+// otherwise allocate.
+func (s *Session) appendCall(buf []byte, id int64, method string, params json.RawMessage, progress bool) []byte {
+	if !s.modern && !progress {
+		return appendRequest(buf, id, method, params)
+	}
+	trimmed := bytes.TrimSpace(params)
+	empty := len(trimmed) == 0 || string(trimmed) == "null"
+	if !empty && (trimmed[0] != '{' || bytes.Contains(trimmed, []byte(`"_meta"`))) {
+		return appendRequest(buf, id, method, s.encodeParams(params, id, progress))
+	}
+	buf = append(buf, `{"jsonrpc":"2.0","id":`...)
+	buf = strconv.AppendInt(buf, id, 10)
+	buf = append(buf, `,"method":`...)
+	buf = appendString(buf, method)
+	var fields []byte
+	if f := s.metaFields.Load(); f != nil {
+		fields = *f
+	}
+	buf = append(buf, `,"params":{"_meta":{`...)
+	buf = append(buf, fields...)
+	if progress {
+		if len(fields) > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `"progressToken":`...)
+		buf = strconv.AppendInt(buf, id, 10)
+	}
+	buf = append(buf, '}')
+	if empty {
+		return append(buf, '}', '}')
+	}
+	if rest := bytes.TrimSpace(trimmed[1:]); len(rest) > 0 && rest[0] != '}' {
+		buf = append(buf, ',')
+	}
+	buf = append(buf, trimmed[1:]...)
+	return append(buf, '}')
 }
 
 // lateResult returns the response that won a race against a timeout or a

@@ -19,6 +19,174 @@ type message struct {
 	Error   *RPCError       `json:"error,omitempty"`
 }
 
+// plainMessage is message without its UnmarshalJSON method: the standard
+// decoding that the fast path must agree with.
+type plainMessage message
+
+// UnmarshalJSON decodes one message. A response carrying a result, which is
+// what nearly every line from a server is, is split by hand: its members
+// are exactly "jsonrpc" (with the value "2.0"), "id" and "result", and the
+// id and result are copied into one allocation. Any other shape, including
+// escaped or repeated keys, is left to encoding/json, so both paths give the
+// same message for every input. As for any json.Unmarshaler, data is
+// assumed to be valid JSON: json.Unmarshal checks it before calling here.
+func (m *message) UnmarshalJSON(data []byte) error {
+	if id, result, ok := splitResultResponse(data); ok {
+		buf := make([]byte, len(id)+len(result))
+		copy(buf, id)
+		copy(buf[len(id):], result)
+		m.JSONRPC = "2.0"
+		m.ID = buf[:len(id):len(id)]
+		m.Result = buf[len(id):]
+		return nil
+	}
+	return json.Unmarshal(data, (*plainMessage)(m))
+}
+
+// splitResultResponse returns the raw id and result of a message whose
+// top-level members are exactly "jsonrpc":"2.0", "id" and "result", each
+// once, in any order. ok is false for anything else, for the standard
+// decoder to handle.
+func splitResultResponse(data []byte) (id, result []byte, ok bool) {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return nil, nil, false
+	}
+	version := false
+	for i++; ; i++ {
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != '"' {
+			return nil, nil, false
+		}
+		end := i + 1
+		for end < len(data) && data[end] != '"' && data[end] != '\\' {
+			end++
+		}
+		if end >= len(data) || data[end] != '"' {
+			return nil, nil, false // an escaped key: rare, and not ours to interpret
+		}
+		key := data[i+1 : end]
+		i = skipSpace(data, end+1)
+		if i >= len(data) || data[i] != ':' {
+			return nil, nil, false
+		}
+		start := skipSpace(data, i+1)
+		stop := skipValue(data, start)
+		if stop < 0 {
+			return nil, nil, false
+		}
+		value := data[start:stop]
+		switch string(key) {
+		case "jsonrpc":
+			if version || string(value) != `"2.0"` {
+				return nil, nil, false
+			}
+			version = true
+		case "id":
+			if id != nil {
+				return nil, nil, false
+			}
+			id = value
+		case "result":
+			if result != nil {
+				return nil, nil, false
+			}
+			result = value
+		default:
+			return nil, nil, false
+		}
+		i = skipSpace(data, stop)
+		if i >= len(data) {
+			return nil, nil, false
+		}
+		if data[i] == '}' {
+			break
+		}
+		if data[i] != ',' {
+			return nil, nil, false
+		}
+	}
+	if skipSpace(data, i+1) != len(data) {
+		return nil, nil, false
+	}
+	return id, result, version && id != nil && result != nil
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipValue returns the index just past the JSON value that starts at i,
+// or -1 when the data ends first.
+func skipValue(data []byte, i int) int {
+	if i >= len(data) {
+		return -1
+	}
+	switch data[i] {
+	case '"':
+		return skipString(data, i)
+	case '{', '[':
+		depth := 0
+		for i < len(data) {
+			switch data[i] {
+			case '"':
+				if i = skipString(data, i); i < 0 {
+					return -1
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return -1
+	}
+	// A number or a literal: it runs to the next delimiter.
+	for i < len(data) {
+		switch data[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string whose opening quote is
+// at i, or -1 when it is not closed.
+func skipString(data []byte, i int) int {
+	for i++; ; {
+		q := bytes.IndexByte(data[i:], '"')
+		if q < 0 {
+			return -1
+		}
+		i += q
+		// The quote closes the string unless an odd run of backslashes
+		// escapes it.
+		n := 0
+		for j := i - 1; data[j] == '\\'; j-- {
+			n++
+		}
+		i++
+		if n%2 == 0 {
+			return i
+		}
+	}
+}
+
 func (m *message) isValid() bool {
 	if m.JSONRPC != "2.0" {
 		return false
