@@ -1,10 +1,13 @@
 package mcpclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -29,25 +32,106 @@ func (c *Client) completeMax(ctx context.Context, msgs []Message, cat *catalog, 
 		Model:     c.opts.Model,
 		Messages:  toOpenAI(msgs),
 		MaxTokens: maxTokens,
-		Tools:     cat.definitions(),
 	}
 	if c.opts.Temperature != nil {
 		req.Temperature = *c.opts.Temperature
 	}
 	if onText != nil {
-		return c.completeStream(ctx, req, onText)
+		req.Stream = true
+		req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
+	}
+	ctx, ex := withExchange(ctx)
+	resp, err := c.post(ctx, ex, req, cat.encodedTools())
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if onText != nil {
+		return readStream(ctx, resp.Body, onText)
 	}
 
-	ctx, ex := withExchange(ctx)
-	resp, err := c.api.CreateChatCompletion(ctx, req)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil {
-		return nil, c.modelError(ctx, err, ex)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("mcpclient: model response: %w", err)
 	}
-	if len(resp.Choices) == 0 {
-		return &reply{usage: resp.Usage}, errors.New("mcpclient: model response has no choices")
+	var out openai.ChatCompletionResponse
+	if err := json.Unmarshal(body, &out); err != nil {
+		return nil, fmt.Errorf("mcpclient: model response is not a chat completion: %w (%s)", err, truncate(body, 200))
 	}
-	ch := resp.Choices[0]
-	return &reply{message: fromOpenAI(ch.Message), usage: resp.Usage, finish: string(ch.FinishReason)}, nil
+	if len(out.Choices) == 0 {
+		return &reply{usage: out.Usage}, errors.New("mcpclient: model response has no choices")
+	}
+	ch := out.Choices[0]
+	return &reply{message: fromOpenAI(ch.Message), usage: out.Usage, finish: string(ch.FinishReason)}, nil
+}
+
+// maxResponseBody bounds a non-streamed model response.
+const maxResponseBody = 64 << 20
+
+// post sends a chat request through the client's HTTP stack (headers,
+// limiter, retries) and returns the response of a successful one. The
+// request is go-openai's type, encoded here rather than by go-openai's
+// client: that client encodes every tool schema again on every request and
+// keeps no response headers on errors. The tools go in already encoded,
+// once per catalogue.
+func (c *Client) post(ctx context.Context, ex *exchange, req openai.ChatCompletionRequest, tools []byte) (*http.Response, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("mcpclient: encode model request: %w", err)
+	}
+	if len(tools) > 0 {
+		// Splice "tools" into the encoded object, before its final brace.
+		body = append(body[:len(body)-1], `,"tools":`...)
+		body = append(append(body, tools...), '}')
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("mcpclient: model request: %w", err)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	if req.Stream {
+		hr.Header.Set("Accept", "text/event-stream")
+	} else {
+		hr.Header.Set("Accept", "application/json")
+	}
+	if c.opts.APIKey != "" {
+		hr.Header.Set("Authorization", "Bearer "+c.opts.APIKey)
+	}
+	if c.opts.Organization != "" {
+		hr.Header.Set("OpenAI-Organization", c.opts.Organization)
+	}
+	resp, err := c.http.Do(hr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("mcpclient: model request: %w", err)
+	}
+	if resp.StatusCode < 300 {
+		return resp, nil
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	ex.mu.Lock()
+	he := &HTTPError{StatusCode: resp.StatusCode, Header: resp.Header, Attempts: ex.attempts}
+	ex.mu.Unlock()
+	decodeErrorBody(he, b)
+	he.RetryAfter, _ = RetryAfter(resp.Header, time.Now())
+	return nil, he
+}
+
+// encodedTools returns the catalogue's tools encoded for the request, once
+// per catalogue: a catalogue never changes once built.
+func (cat *catalog) encodedTools() []byte {
+	cat.encodeOnce.Do(func() {
+		if defs := cat.definitions(); len(defs) > 0 {
+			cat.encoded, _ = json.Marshal(defs)
+		}
+	})
+	return cat.encoded
 }
 
 // definitions returns the tools in the request's shape. Parameters go as raw
@@ -132,36 +216,6 @@ func fromOpenAI(m openai.ChatCompletionMessage) Message {
 		out.ToolCalls = append(out.ToolCalls, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: tc.Function.Arguments})
 	}
 	return out
-}
-
-// modelError turns go-openai's error into an [*HTTPError] with the headers
-// and attempt count the round tripper saw.
-func (c *Client) modelError(ctx context.Context, err error, ex *exchange) error {
-	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-		return ctxErr
-	}
-	ex.mu.Lock()
-	he := &HTTPError{StatusCode: ex.status, Header: ex.header, Attempts: ex.attempts}
-	ex.mu.Unlock()
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		he.StatusCode = apiErr.HTTPStatusCode
-		he.Message, he.Type = apiErr.Message, apiErr.Type
-		if apiErr.Code != nil {
-			he.Code = fmt.Sprint(apiErr.Code)
-		}
-	case errors.As(err, &reqErr):
-		he.StatusCode = reqErr.HTTPStatusCode
-		he.Message = strings.TrimSpace(truncate(reqErr.Body, 500))
-	default:
-		return fmt.Errorf("mcpclient: model request: %w", err)
-	}
-	if he.Header != nil {
-		he.RetryAfter, _ = RetryAfter(he.Header, time.Now())
-	}
-	return he
 }
 
 // decodeErrorBody reads an OpenAI-style error body into he.

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,9 +53,30 @@ type Options struct {
 
 	// Retry is the policy for model requests; nil means DefaultRetryPolicy.
 	Retry *RetryPolicy
-	// Limiter admits model requests, each attempt separately; nil means
-	// no limit.
+	// Limiter admits model requests, each attempt separately, with a cost
+	// of one request and the tokens estimated from the request (see
+	// [TokenLimit]); nil means no limit. The client has one model
+	// endpoint, so this is its per-endpoint limit; give several clients
+	// the same Limiter to share one budget in the process, or a limiter of
+	// the redislimit package to share it across processes. [ParseLimiter]
+	// builds one from text.
 	Limiter Limiter
+	// ServerLimiters admit MCP tool calls per server, keyed by the name
+	// given to Connect or AddSession; each attempt is admitted separately,
+	// at a cost of one request. Servers not named are not limited.
+	ServerLimiters map[string]Limiter
+	// ToolRetry is the policy for tool calls that fail without an answer;
+	// nil means DefaultToolRetryPolicy.
+	ToolRetry *ToolRetryPolicy
+	// Breaker, when set, gives the model endpoint and every MCP server a
+	// circuit breaker with this policy; see [Client.Breakers]. nil means
+	// none.
+	Breaker *BreakerPolicy
+	// OnEvent, when set, receives every resilience decision: waits,
+	// retries, rate cuts and holds, breaker trips, shed requests (see
+	// [Event]); each also goes to Logger and into [Client.Stats]. It may
+	// be called from several goroutines at once and must not block.
+	OnEvent func(Event)
 	// StreamIdleTimeout ends a model stream that sends nothing at all, not
 	// even a keepalive, for this long; 0 means 2 minutes.
 	StreamIdleTimeout time.Duration
@@ -119,10 +142,15 @@ func (u *Usage) add(o openai.Usage) {
 type Client struct {
 	opts   Options
 	logger *slog.Logger
-	api    *openai.Client
-	http   *http.Client
-	reg    *registry
-	sem    *semaphore.Weighted
+	// endpoint is the chat completions URL.
+	endpoint string
+	http     *http.Client
+	reg      *registry
+	sem      *semaphore.Weighted
+
+	obs       *observer
+	breakers  *breakerSet // nil without Options.Breaker
+	toolRetry ToolRetryPolicy
 
 	mu    sync.Mutex
 	owned []*Session // sessions Connect opened, closed by Close
@@ -158,10 +186,14 @@ func NewClient(opts *Options) (*Client, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	limiter := o.Limiter
-	if limiter == nil {
-		limiter = unlimited{}
+	o.ServerLimiters = maps.Clone(o.ServerLimiters)
+	toolRetry := DefaultToolRetryPolicy
+	if o.ToolRetry != nil {
+		toolRetry = *o.ToolRetry
 	}
+	obs := &observer{hook: o.OnEvent, logger: logger}
+	breakers := newBreakerSet(o.Breaker)
+	retry = retry.withDefaults()
 
 	base := http.RoundTripper(sharedTransport())
 	hc := &http.Client{}
@@ -174,25 +206,28 @@ func NewClient(opts *Options) (*Client, error) {
 	hc.Transport = &modelTransport{
 		base:        base,
 		headers:     o.Headers,
-		limiter:     limiter,
-		retry:       retry.withDefaults(),
+		limiter:     o.Limiter,
+		retry:       retry,
+		budget:      newRetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond),
+		breaker:     breakers.forModel(),
+		obs:         obs,
+		sink:        &eventSink{obs: obs},
 		idleTimeout: o.StreamIdleTimeout,
 		logger:      logger,
 		now:         time.Now,
 		sleep:       sleepCtx,
 	}
 
-	cfg := openai.DefaultConfig(o.APIKey)
-	cfg.BaseURL = o.BaseURL
-	cfg.OrgID = o.Organization
-	cfg.HTTPClient = hc
 	c := &Client{
-		opts:   o,
-		logger: logger,
-		api:    openai.NewClientWithConfig(cfg),
-		http:   hc,
-		sem:    semaphore.NewWeighted(int64(o.MaxParallelTools)),
-		reg:    &registry{logger: logger, strict: o.StrictSchemas, perServe: int64(o.MaxParallelPerServer)},
+		opts:      o,
+		logger:    logger,
+		endpoint:  strings.TrimRight(o.BaseURL, "/") + "/chat/completions",
+		http:      hc,
+		sem:       semaphore.NewWeighted(int64(o.MaxParallelTools)),
+		reg:       &registry{logger: logger, strict: o.StrictSchemas, perServe: int64(o.MaxParallelPerServer)},
+		obs:       obs,
+		breakers:  breakers,
+		toolRetry: toolRetry.withDefaults(),
 	}
 	return c, nil
 }
@@ -208,10 +243,6 @@ func sharedTransport() *http.Transport {
 	sharedOnce.Do(func() { shared = NewHTTPTransport() })
 	return shared
 }
-
-type unlimited struct{}
-
-func (unlimited) Acquire(context.Context, Cost) (Permit, error) { return noopPermit{}, nil }
 
 // Connect connects to an MCP server, adds its tools under name, and keeps
 // the session until Close. opts may be nil; its Name and Logger default to

@@ -74,32 +74,22 @@ func (c *Client) runCall(ctx context.Context, cat *catalog, tc ToolCall) (*ToolC
 	return ev, tool, extra
 }
 
-// callEntry runs the tool under the per-server and the global limits. The
-// server's slot is taken first: a call queued behind its own busy server
-// must not hold a global slot, or one slow server stalls every other.
+// callEntry runs a local tool under the global limit, or an MCP tool call
+// through [Client.callServer], which adds the server's limits, breaker and
+// safe retries.
 func (c *Client) callEntry(ctx context.Context, e *toolEntry, args json.RawMessage) (*CallToolResult, error) {
 	if e.local == nil {
-		if err := e.sem.Acquire(ctx, 1); err != nil {
-			return nil, err
-		}
-		defer e.sem.Release(1)
+		return c.callServer(ctx, e, args)
 	}
 	if err := c.sem.Acquire(ctx, 1); err != nil {
 		return nil, err
 	}
 	defer c.sem.Release(1)
-	if e.local != nil {
-		res, err := e.local.Handler(ctx, args)
-		if err == nil && res == nil {
-			res = &CallToolResult{}
-		}
-		return res, err
+	res, err := e.local.Handler(ctx, args)
+	if err == nil && res == nil {
+		res = &CallToolResult{}
 	}
-	var opts *CallOptions
-	if c.opts.ToolTimeout > 0 {
-		opts = &CallOptions{Timeout: c.opts.ToolTimeout}
-	}
-	return e.session.CallTool(ctx, e.Tool.Name, args, opts)
+	return res, err
 }
 
 func (c *Client) observe(ev *ToolCallEvent) {
@@ -119,6 +109,12 @@ func (c *Client) observe(ev *ToolCallEvent) {
 func describeCallError(err error) string {
 	var rpcErr *RPCError
 	switch {
+	case errors.Is(err, ErrOutcomeUnknown):
+		// Not "try again": the call may have run, and the model should
+		// not repeat an action it cannot see the result of.
+		return "no answer came and the call may or may not have taken effect; check its effect before calling it again."
+	case errors.Is(err, ErrCircuitOpen):
+		return "the tool's server is failing and is not being called for now; try later or do without it."
 	case errors.As(err, &rpcErr):
 		return fmt.Sprintf("the server rejected the call (code %d): %s", rpcErr.Code, rpcErr.Message)
 	case errors.Is(err, ErrTimeout):

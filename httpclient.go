@@ -67,14 +67,19 @@ func (ex *exchange) record(resp *http.Response, attempts int) {
 }
 
 // modelTransport wraps the base round tripper with what every model request
-// needs: extra headers, admission by the limiter before each attempt,
-// retries with backoff that honour the server's hints, and an idle timeout
-// on streamed bodies.
+// needs: extra headers, the endpoint's circuit breaker, admission by the
+// limiter before each attempt, retries with backoff that honour the
+// server's hints within the retry budget, and an idle timeout on streamed
+// bodies.
 type modelTransport struct {
 	base        http.RoundTripper
 	headers     http.Header
-	limiter     Limiter
+	limiter     Limiter // nil: no limit
 	retry       RetryPolicy
+	budget      *retryBudget // nil: no budget
+	breaker     *breaker     // nil: no breaker
+	obs         *observer
+	sink        *eventSink // the model endpoint's events
 	idleTimeout time.Duration
 	logger      *slog.Logger
 	now         func() time.Time
@@ -91,6 +96,12 @@ func (t *modelTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	var waitsEnd time.Time
+	if t.retry.MaxElapsed > 0 {
+		waitsEnd = t.now().Add(t.retry.MaxElapsed)
+	}
+	cost := Cost{Requests: 1, Tokens: estimateTokens(body)}
+	t.budget.deposit()
 
 	for attempt := 1; ; attempt++ {
 		r := req.Clone(ctx)
@@ -102,27 +113,40 @@ func (t *modelTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.ContentLength = int64(len(body))
 		}
 
-		permit, err := t.limiter.Acquire(ctx, Cost{Requests: 1})
+		probe, err := t.breaker.allow()
 		if err != nil {
+			t.sink.emit(Event{Kind: EventShed, Attempt: attempt, Err: err})
+			return nil, err
+		}
+		permit, err := t.admit(ctx, cost, waitsEnd, attempt)
+		if err != nil {
+			t.breaker.record(probe, verdictNeutral, nil)
 			return nil, err
 		}
 		resp, err := t.base.RoundTrip(r)
-		permit.Done(outcome(resp, err))
+		if kind := t.breaker.record(probe, modelVerdict(ctx, resp, err), failureCause(resp, err)); kind != 0 {
+			t.sink.emit(Event{Kind: kind, Attempt: attempt, StatusCode: statusOf(resp), Err: failureCause(resp, err)})
+		}
 		ex.record(resp, attempt)
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			t.obs.tooMany.Add(1)
+		}
 
+		if err == nil && resp.StatusCode < 400 {
+			if t.idleTimeout > 0 && isEventStream(resp) {
+				resp.Body = newIdleReader(resp.Body, t.idleTimeout)
+			}
+			resp.Body = settleOnClose(resp.Body, permit, outcome(resp, nil))
+			return resp, nil
+		}
+		permit.Done(outcome(resp, err))
 		var errBody []byte
-		if err == nil && resp.StatusCode >= 400 {
+		if err == nil {
 			// Read the error body now: ShouldRetry may need it, and the
 			// response is handed on intact if we do not retry.
 			errBody, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 			resp.Body.Close()
 			resp.Body = io.NopCloser(bytes.NewReader(errBody))
-		}
-		if err == nil && resp.StatusCode < 400 {
-			if t.idleTimeout > 0 && isEventStream(resp) {
-				resp.Body = newIdleReader(resp.Body, t.idleTimeout)
-			}
-			return resp, nil
 		}
 		if ctx.Err() != nil {
 			return resp, err
@@ -140,20 +164,82 @@ func (t *modelTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				wait = d
 			}
 		}
-		if dl, ok := ctx.Deadline(); ok && t.now().Add(wait).After(dl) {
+		now := t.now()
+		if dl, ok := ctx.Deadline(); ok && now.Add(wait).After(dl) {
 			// The retry could not finish in time; the caller learns the
 			// real failure now instead of a deadline error later.
 			return resp, err
 		}
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
+		if !waitsEnd.IsZero() && now.Add(wait).After(waitsEnd) {
+			return resp, err
 		}
-		t.logger.Debug("retrying model request", "attempt", attempt+1, "status", status, "err", err, "wait", wait)
+		if !t.budget.withdraw(now) {
+			t.sink.emit(Event{Kind: EventShed, Attempt: attempt + 1, StatusCode: statusOf(resp), Err: errRetryBudget})
+			return resp, err
+		}
+		t.sink.emit(Event{Kind: EventRetry, Attempt: attempt + 1, Wait: wait, StatusCode: statusOf(resp), Err: err})
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// admit waits for the limiter, within MaxElapsed when it is set. The
+// limiter gets a context that carries the client's event sink.
+func (t *modelTransport) admit(ctx context.Context, cost Cost, waitsEnd time.Time, attempt int) (Permit, error) {
+	if t.limiter == nil {
+		return noopPermit{}, nil
+	}
+	actx := withSink(ctx, t.sink)
+	if !waitsEnd.IsZero() {
+		if dl, ok := ctx.Deadline(); !ok || waitsEnd.Before(dl) {
+			var cancel context.CancelFunc
+			actx, cancel = context.WithDeadline(actx, waitsEnd)
+			defer cancel()
+		}
+	}
+	start := t.now()
+	p, err := t.limiter.Acquire(actx, cost)
+	if err != nil {
+		if ctx.Err() == nil {
+			t.sink.emit(Event{Kind: EventShed, Attempt: attempt, Err: err})
+		}
+		return nil, err
+	}
+	wait := t.now().Sub(start)
+	t.obs.admit(wait)
+	if wait >= minReportedWait {
+		t.sink.emit(Event{Kind: EventWait, Attempt: attempt, Wait: wait})
+	}
+	return p, nil
+}
+
+// modelVerdict is what an attempt says about the endpoint's health: no
+// response or a 5xx counts against it, any other answer for it, and the
+// caller's cancellation says nothing.
+func modelVerdict(ctx context.Context, resp *http.Response, err error) verdict {
+	switch {
+	case ctx.Err() != nil:
+		return verdictNeutral
+	case resp == nil || resp.StatusCode >= 500:
+		return verdictFailure
+	}
+	return verdictSuccess
+}
+
+// failureCause is the error a breaker keeps for an attempt.
+func failureCause(resp *http.Response, err error) error {
+	if err != nil || resp == nil {
+		return err
+	}
+	return &HTTPError{StatusCode: resp.StatusCode, Message: http.StatusText(resp.StatusCode), Header: resp.Header}
+}
+
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	return resp.StatusCode
 }
 
 func outcome(resp *http.Response, err error) Outcome {

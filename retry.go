@@ -28,6 +28,25 @@ type RetryPolicy struct {
 	// retry-after-ms; a server asking for longer is not retried, since the
 	// caller is better told than kept waiting. 0 means 60s.
 	MaxRetryAfter time.Duration
+	// MaxElapsed bounds one request's waits and retries together: no
+	// admission wait, backoff or retry starts that would end more than
+	// MaxElapsed after the request began; the request then fails with its
+	// last error (or, for an admission wait, one matching
+	// context.DeadlineExceeded). An attempt already sent is not cut short.
+	// The context's deadline bounds them the same way. 0 means no bound
+	// but the context's.
+	MaxElapsed time.Duration
+	// BudgetRatio is the share of a retry that each request earns in the
+	// upstream's retry budget, which every client keeps for its model
+	// endpoint, so that in a storm retries add at most this share to the
+	// load (plus BudgetMinPerSecond). A retry the budget cannot pay is not
+	// sent: the request fails with its last error. 0 means 0.2; a negative
+	// value turns the budget off.
+	BudgetRatio float64
+	// BudgetMinPerSecond is the retries a second the budget allows even
+	// when few requests have earned any, with a burst of as many; 0 means
+	// 10.
+	BudgetMinPerSecond float64
 	// ShouldRetry decides whether a failure may succeed when repeated.
 	// resp is nil when no response arrived (err says why); body holds the
 	// start of an error response. nil means [DefaultShouldRetry].
@@ -36,10 +55,12 @@ type RetryPolicy struct {
 
 // DefaultRetryPolicy is the policy used when none is given.
 var DefaultRetryPolicy = RetryPolicy{
-	MaxAttempts:   4,
-	BaseDelay:     500 * time.Millisecond,
-	MaxDelay:      20 * time.Second,
-	MaxRetryAfter: 60 * time.Second,
+	MaxAttempts:        4,
+	BaseDelay:          500 * time.Millisecond,
+	MaxDelay:           20 * time.Second,
+	MaxRetryAfter:      60 * time.Second,
+	BudgetRatio:        0.2,
+	BudgetMinPerSecond: 10,
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -55,6 +76,12 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	}
 	if p.MaxRetryAfter <= 0 {
 		p.MaxRetryAfter = d.MaxRetryAfter
+	}
+	if p.BudgetRatio == 0 {
+		p.BudgetRatio = d.BudgetRatio
+	}
+	if p.BudgetMinPerSecond <= 0 {
+		p.BudgetMinPerSecond = d.BudgetMinPerSecond
 	}
 	if p.ShouldRetry == nil {
 		p.ShouldRetry = DefaultShouldRetry

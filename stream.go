@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/mcpclient/mcpclient/internal/sse"
 	openai "github.com/sashabaranov/go-openai"
@@ -19,50 +17,9 @@ import (
 // maxStreamEvent bounds one event of a model stream.
 const maxStreamEvent = 16 << 20
 
-// completeStream sends a streaming chat request. It reads the stream with
-// the project's SSE parser rather than go-openai's, which counts keepalive
-// lines against a limit, holds them in memory and knows only LF line ends.
-func (c *Client) completeStream(ctx context.Context, req openai.ChatCompletionRequest, onText func(string)) (*reply, error) {
-	req.Stream = true
-	req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
-	body, err := json.Marshal(req)
-	if err != nil {
-		return nil, fmt.Errorf("mcpclient: encode model request: %w", err)
-	}
-	ctx, ex := withExchange(ctx)
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.opts.BaseURL, "/")+"/chat/completions", bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("mcpclient: model request: %w", err)
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	hr.Header.Set("Accept", "text/event-stream")
-	if c.opts.APIKey != "" {
-		hr.Header.Set("Authorization", "Bearer "+c.opts.APIKey)
-	}
-	if c.opts.Organization != "" {
-		hr.Header.Set("OpenAI-Organization", c.opts.Organization)
-	}
-	resp, err := c.http.Do(hr)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("mcpclient: model request: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		ex.mu.Lock()
-		he := &HTTPError{StatusCode: resp.StatusCode, Header: resp.Header, Attempts: ex.attempts}
-		ex.mu.Unlock()
-		decodeErrorBody(he, b)
-		he.RetryAfter, _ = RetryAfter(resp.Header, time.Now())
-		return nil, he
-	}
-	return readStream(ctx, resp.Body, onText)
-}
-
-// readStream assembles a streamed reply.
+// readStream assembles a streamed reply. It reads the stream with the
+// project's SSE parser rather than go-openai's, which counts keepalive lines
+// against a limit, holds them in memory and knows only LF line ends.
 func readStream(ctx context.Context, body io.Reader, onText func(string)) (*reply, error) {
 	r := sse.NewReader(body, maxStreamEvent)
 	var (

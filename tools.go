@@ -51,6 +51,9 @@ type serverEntry struct {
 
 // catalog is one consistent view of every tool. It is immutable once built.
 type catalog struct {
+	encodeOnce sync.Once
+	encoded    []byte // the tools as the request carries them
+
 	version uint64
 	gens    []uint64 // tool-cache generation of each server when built
 	tools   []*toolEntry

@@ -45,6 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		timeout    = fs.Duration("timeout", 5*time.Minute, "time limit for the whole run")
 		strict     = fs.Bool("strict", false, "send tool schemas in strict mode where possible")
 		images     = fs.Bool("images", false, "show images from tool results to the model (it must accept images)")
+		limit      = fs.String("limit", "", "rate limit for model requests: token:RPS[:BURST], leaky:RPS, window:N/DURATION or adaptive:RPS, with ,tpm=N ,rpm=N ,priority options")
 		verbose    = fs.Bool("v", false, "log details to stderr")
 		redirect   = fs.String("oauth-redirect", "127.0.0.1:0", "loopback address for OAuth sign-in redirects (a fixed port for servers with registered redirect URIs)")
 		oauthStore = fs.String("oauth-store", "", "file keeping OAuth clients and tokens, by issuer (default: mcpchat/oauth.json in the user config folder)")
@@ -87,6 +88,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		ImagesToModel: *images,
 		Logger:        logger,
 	}
+	limiter, err := mcpclient.ParseLimiter(*limit)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcpchat: --limit: %v\n", err)
+		return 2
+	}
+	opts.Limiter = limiter
 	var report sync.Mutex
 	opts.OnToolCall = func(ev *mcpclient.ToolCallEvent) {
 		report.Lock()
