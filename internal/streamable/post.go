@@ -276,6 +276,11 @@ func (c *Conn) postSync(ctx context.Context, o *outgoing) error {
 		if err != nil {
 			return err
 		}
+		if o.msg.Method == "notifications/initialized" && !legacy && sid != "" {
+			if _, modern := c.era(&o.msg); !modern {
+				c.openStandalone(ctx, sid)
+			}
+		}
 		resp, err := c.client.Do(req)
 		if err != nil {
 			if c.life.Err() != nil {
@@ -297,21 +302,22 @@ func (c *Conn) postSync(ctx context.Context, o *outgoing) error {
 			return newStatusError("post "+o.op(), resp, body, time.Now())
 		}
 		drain(resp.Body)
-		if o.msg.Method == "notifications/initialized" && !legacy {
-			if _, modern := c.era(&o.msg); !modern {
-				// Wait, within bounds, until the GET stream is answered:
-				// a server may send requests on it right away.
-				opened := c.startStandalone(sid)
-				t := time.NewTimer(2 * time.Second)
-				select {
-				case <-opened:
-				case <-t.C:
-				case <-ctx.Done():
-				}
-				t.Stop()
-			}
-		}
 		return nil
+	}
+}
+
+// openStandalone opens the GET stream and waits, within bounds, until the
+// server has answered it. It runs before notifications/initialized is
+// posted: servers send their first notifications and requests while
+// handling it, and drop what has no stream to go to.
+func (c *Conn) openStandalone(ctx context.Context, sid string) {
+	opened := c.startStandalone(sid)
+	t := time.NewTimer(2 * time.Second)
+	defer t.Stop()
+	select {
+	case <-opened:
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 
