@@ -38,7 +38,7 @@ const (
 	// scenarioTimeout is the suite's limit for one scenario (its default).
 	scenarioTimeout = 30 * time.Second
 	// clientPackage is the conformance client's import path.
-	clientPackage = "github.com/mcpclient/mcpclient/internal/conformance/client"
+	clientPackage = "github.com/mcpclient/mcpclient/conformance/client"
 )
 
 func TestClientScenarios(t *testing.T) {
