@@ -1,7 +1,6 @@
 package mcpclient
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -736,65 +733,8 @@ func TestHTTPGetStreamRefused(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects a process's output for the test log.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// everythingHTTP starts server-everything with the transport argument mode
-// on a free port and returns its base URL on 127.0.0.1. The server binds
-// every interface; the tests talk to loopback only. It is killed, by its
-// pid, when the test ends.
-func everythingHTTP(t *testing.T, mode string) string {
-	t.Helper()
-	bin := npmtest.Bin(t, npmtest.Everything, "mcp-server-everything")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-
-	out := &lockedBuffer{}
-	cmd := exec.Command(bin, mode)
-	cmd.Env = append(os.Environ(), "PORT="+port)
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start server-everything %s: %v", mode, err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("server-everything output:\n%s", out.String())
-		}
-	})
-	addr := net.JoinHostPort("127.0.0.1", port)
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server-everything %s did not listen on %s within 30s: %v\n%s", mode, addr, err, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// everythingHTTP starts server-everything over HTTP; see npmtest.EverythingHTTP.
+func everythingHTTP(t *testing.T, mode string) string { return npmtest.EverythingHTTP(t, mode) }
 
 func TestHTTPEverythingServer(t *testing.T) {
 	base := everythingHTTP(t, "streamableHttp")

@@ -195,3 +195,46 @@ func TestConfigWithEverythingServer(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigURLWithEverythingServer drives server-everything over
+// Streamable HTTP and over the legacy SSE transport from a config file's
+// url entry, end to end through the model's tool calls.
+func TestConfigURLWithEverythingServer(t *testing.T) {
+	for _, tt := range []struct{ mode, path string }{{"streamableHttp", "/mcp"}, {"sse", "/sse"}} {
+		t.Run(tt.mode, func(t *testing.T) {
+			base := npmtest.EverythingHTTP(t, tt.mode)
+			dir := t.TempDir()
+			cfg := filepath.Join(dir, "mcp.json")
+			os.WriteFile(cfg, []byte(`{"mcpServers":{"everything":{"url":"`+base+tt.path+`"}}}`), 0o644)
+			model := fakemodel.New(fakemodel.Options{Script: []fakemodel.Step{{Message: &fakemodel.Message{
+				Role: "assistant",
+				ToolCalls: []fakemodel.ToolCall{
+					{ID: "a", Type: "function", Function: fakemodel.FunctionCall{Name: "everything__get-sum", Arguments: `{"a":19,"b":23}`}},
+					{ID: "b", Type: "function", Function: fakemodel.FunctionCall{Name: "everything__echo", Arguments: `{"message":"over ` + tt.mode + `"}`}},
+				},
+			}}}})
+			hs := httptest.NewServer(model)
+			defer hs.Close()
+			code, out, errs := runCmd(t, nil, "--no-browser", "--oauth-store", filepath.Join(dir, "tokens.json"), "--config", cfg, "--base-url", hs.URL+"/v1", "--model", "m", "Add 19 and 23, then echo")
+			if code != 0 {
+				t.Fatalf("exit code %d, stderr:\n%s", code, errs)
+			}
+			reqs := model.Requests()
+			if len(reqs) != 2 {
+				t.Fatalf("model requests = %d, want 2", len(reqs))
+			}
+			var results []string
+			for _, m := range reqs[1].Messages {
+				if m.Role == "tool" {
+					results = append(results, m.Content)
+				}
+			}
+			if len(results) != 2 || !strings.Contains(results[0], "42") || !strings.Contains(results[1], "over "+tt.mode) {
+				t.Errorf("tool results sent to the model = %q", results)
+			}
+			if !strings.Contains(out, "42") {
+				t.Errorf("answer = %q", out)
+			}
+		})
+	}
+}
