@@ -22,6 +22,7 @@ const maxStreamEvent = 16 << 20
 // against a limit, holds them in memory and knows only LF line ends.
 func readStream(ctx context.Context, body io.Reader, onText func(string)) (*reply, error) {
 	r := sse.NewReader(body, maxStreamEvent)
+	defer r.Release()
 	var (
 		content, reasoning strings.Builder
 		calls              callAssembler

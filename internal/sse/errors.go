@@ -17,3 +17,6 @@ var errNoSource = errors.New("mcpclient: sse next: reader has no source (use New
 func tooLarge(limit int) error {
 	return fmt.Errorf("%w of %d bytes", ErrEventTooLarge, limit)
 }
+
+// errReleased is what Next returns after Release.
+var errReleased = errors.New("mcpclient: sse next: reader used after Release")

@@ -3,6 +3,7 @@ package sse
 import (
 	"bufio"
 	"io"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -70,9 +71,34 @@ func NewReader(src io.Reader, maxEventBytes int) *Reader {
 	}
 	r := &Reader{max: maxEventBytes}
 	if src != nil {
-		r.src = bufio.NewReaderSize(src, bufferSize)
+		if br, ok := bufPool.Get().(*bufio.Reader); ok {
+			br.Reset(src)
+			r.src = br
+		} else {
+			r.src = bufio.NewReaderSize(src, bufferSize)
+		}
 	}
 	return r
+}
+
+// bufPool holds read buffers of released Readers: a client that opens a
+// stream per request would otherwise allocate one buffer per request.
+var bufPool sync.Pool
+
+// Release gives the Reader's buffer back for reuse by later Readers. The
+// Reader must not be used afterwards; its Next then returns an error.
+// Calling Release is optional and idempotent.
+func (r *Reader) Release() {
+	if r.src == nil {
+		return
+	}
+	br := r.src
+	r.src = nil
+	if r.err == nil {
+		r.err = errReleased
+	}
+	br.Reset(nil)
+	bufPool.Put(br)
 }
 
 // Next returns the next event. Comment lines, blank lines and events without data lines

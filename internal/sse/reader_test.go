@@ -192,3 +192,21 @@ func TestNextEventsAreFresh(t *testing.T) {
 		t.Errorf("first Next().Data after second Next() = %q, want %q", first.Data, "aaaa")
 	}
 }
+
+func TestReleaseReusesBuffer(t *testing.T) {
+	r := NewReader(strings.NewReader("data: one\n\n"), 0)
+	if ev, err := r.Next(); err != nil || string(ev.Data) != "one" {
+		t.Fatalf("Next() = %q, %v", ev.Data, err)
+	}
+	r.Release()
+	r.Release() // idempotent
+	if _, err := r.Next(); err == nil {
+		t.Error("Next() after Release = nil error")
+	}
+	// A new reader, maybe on the released buffer, sees only its own input.
+	r2 := NewReader(strings.NewReader("data: two\n\n"), 0)
+	defer r2.Release()
+	if ev, err := r2.Next(); err != nil || string(ev.Data) != "two" {
+		t.Fatalf("second reader Next() = %q, %v", ev.Data, err)
+	}
+}

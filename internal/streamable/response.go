@@ -158,6 +158,7 @@ const sseSlack = 4 << 10
 func (c *Conn) pump(body io.ReadCloser, want []byte, st *stream) (got bool, err error) {
 	defer body.Close()
 	r := sse.NewReader(body, c.limit+sseSlack)
+	defer r.Release()
 	st.events = 0
 	for {
 		ev, err := r.Next()
