@@ -17,6 +17,24 @@ import (
 // maxStreamEvent bounds one event of a model stream.
 const maxStreamEvent = 16 << 20
 
+// streamChunk holds only what readStream uses of a chunk: decoding into
+// go-openai's full chunk type costs several times more, once per chunk.
+type streamChunk struct {
+	Choices []struct {
+		Index int `json:"index"`
+		Delta struct {
+			Content          string            `json:"content"`
+			ReasoningContent string            `json:"reasoning_content"`
+			ToolCalls        []openai.ToolCall `json:"tool_calls"`
+		} `json:"delta"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *openai.Usage `json:"usage"`
+	Error *struct {
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
 // readStream assembles a streamed reply. It reads the stream with the
 // project's SSE parser rather than go-openai's, which counts keepalive lines
 // against a limit, holds them in memory and knows only LF line ends.
@@ -47,13 +65,7 @@ func readStream(ctx context.Context, body io.Reader, onText func(string)) (*repl
 		if len(data) == 0 {
 			continue
 		}
-		var chunk struct {
-			openai.ChatCompletionStreamResponse
-			Error *struct {
-				Message string `json:"message"`
-				Code    any    `json:"code"`
-			} `json:"error"`
-		}
+		var chunk streamChunk
 		if err := json.Unmarshal(data, &chunk); err != nil {
 			return nil, fmt.Errorf("mcpclient: model stream: malformed chunk: %w", err)
 		}
@@ -63,11 +75,12 @@ func readStream(ctx context.Context, body io.Reader, onText func(string)) (*repl
 		if chunk.Usage != nil {
 			out.usage = *chunk.Usage
 		}
-		for _, ch := range chunk.Choices {
+		for i := range chunk.Choices {
+			ch := &chunk.Choices[i]
 			if ch.Index != 0 {
 				continue
 			}
-			d := ch.Delta
+			d := &ch.Delta
 			if d.Content != "" {
 				content.WriteString(d.Content)
 				onText(d.Content)
@@ -77,7 +90,7 @@ func readStream(ctx context.Context, body io.Reader, onText func(string)) (*repl
 				calls.add(tc)
 			}
 			if ch.FinishReason != "" {
-				out.finish = string(ch.FinishReason)
+				out.finish = ch.FinishReason
 				finished = true
 			}
 		}
