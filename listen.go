@@ -11,7 +11,10 @@ import (
 // when there is something to listen for: tool list changes the server
 // announces, or resources passed to Subscribe.
 func (s *Session) listenForChanges() {
-	if s.listenParams() == nil {
+	s.subMu.Lock()
+	running := s.listening
+	s.subMu.Unlock()
+	if running || s.listenParams() == nil {
 		return
 	}
 	s.subMu.Lock()

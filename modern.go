@@ -152,7 +152,13 @@ func (s *Session) discover(ctx context.Context, version string, probe bool) erro
 		s.capabilities = res.Capabilities
 		s.instructions = res.Instructions
 		s.logger.Debug("session discovered", "version", s.version, "server_name", s.serverInfo.Name)
-		s.listenForChanges()
+		if s.opts.OnToolsChanged != nil {
+			// Someone waits for changes: listen from the start. Otherwise
+			// the first ListTools opens the stream, since only a cached
+			// list needs to hear of changes; a session that only calls
+			// tools holds no standing request.
+			s.listenForChanges()
+		}
 		return nil
 	}
 }

@@ -287,3 +287,49 @@ func TestSlowModernServerFoundAfterProbeTimeout(t *testing.T) {
 		t.Errorf("session modern=%v server=%+v, want the modern server found", s.Modern(), s.ServerInfo())
 	}
 }
+
+func TestToolCacheHonoursTTL(t *testing.T) {
+	var c toolCache
+	_, gen, _ := c.get()
+	c.put([]*Tool{{Name: "a"}}, toolIndex{ttl: 30 * time.Millisecond}, gen)
+	if _, _, ok := c.get(); !ok {
+		t.Fatal("fresh list not cached")
+	}
+	time.Sleep(60 * time.Millisecond)
+	if _, _, ok := c.get(); ok {
+		t.Error("list still cached after its ttlMs")
+	}
+	_, gen, _ = c.get()
+	c.put([]*Tool{{Name: "a"}}, toolIndex{}, gen)
+	time.Sleep(40 * time.Millisecond)
+	if _, _, ok := c.get(); !ok {
+		t.Error("list without ttlMs expired")
+	}
+}
+
+func TestCallToolOpensNoStandingRequest(t *testing.T) {
+	srv := testserver.New(testserver.Options{ModernVersions: []string{Version20260728}, Tools: []testserver.Tool{metaTool()}})
+	s, err := Connect(testContext(t), &InProcessTransport{Serve: srv.Serve}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.CallTool(testContext(t), "meta", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.subMu.Lock()
+	listening := s.listening
+	s.subMu.Unlock()
+	if listening {
+		t.Error("a session that only calls tools opened subscriptions/listen")
+	}
+	if _, err := s.ListTools(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	s.subMu.Lock()
+	listening = s.listening
+	s.subMu.Unlock()
+	if !listening {
+		t.Error("ListTools did not open subscriptions/listen, so a cached list would never hear of changes")
+	}
+}

@@ -192,6 +192,8 @@ type initializeResult struct {
 type listToolsResult struct {
 	Tools      []*Tool `json:"tools"`
 	NextCursor string  `json:"nextCursor,omitempty"`
+	// TTLMs is how long the list may be cached (2026-07-28).
+	TTLMs *int64 `json:"ttlMs,omitempty"`
 }
 
 type progressParams struct {

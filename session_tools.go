@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mcpclient/mcpclient/internal/streamable"
 )
@@ -21,11 +22,12 @@ const maxToolPages = 10000
 
 // toolCache holds a server's tool list until the server says it changed.
 type toolCache struct {
-	mu    sync.Mutex
-	tools []*Tool
-	index toolIndex
-	valid bool
-	gen   uint64 // bumped by every invalidation
+	mu      sync.Mutex
+	tools   []*Tool
+	index   toolIndex
+	valid   bool
+	expires time.Time // from the server's ttlMs; zero means until invalidated
+	gen     uint64    // bumped by every invalidation
 }
 
 // toolIndex holds what a modern session learned from a tool list beyond the
@@ -35,6 +37,10 @@ type toolCache struct {
 type toolIndex struct {
 	headers  map[string][]paramHeader
 	rejected map[string]error
+
+	// ttl is the freshness the server granted the list (ttlMs on modern
+	// revisions); zero means no limit.
+	ttl time.Duration
 }
 
 func (x *toolIndex) add(name string, hs []paramHeader) {
@@ -60,6 +66,11 @@ func (x *toolIndex) reject(name string, err error) {
 func (c *toolCache) get() ([]*Tool, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.valid && !c.expires.IsZero() && time.Now().After(c.expires) {
+		// Past the server's ttlMs: fetch again, as after list_changed.
+		c.valid, c.tools = false, nil
+		c.gen++
+	}
 	return c.tools, c.gen, c.valid
 }
 
@@ -70,6 +81,10 @@ func (c *toolCache) put(tools []*Tool, index toolIndex, gen uint64) {
 	defer c.mu.Unlock()
 	if c.gen == gen {
 		c.tools, c.index, c.valid = tools, index, true
+		c.expires = time.Time{}
+		if index.ttl > 0 {
+			c.expires = time.Now().Add(index.ttl)
+		}
 	}
 }
 
@@ -94,6 +109,16 @@ func (c *toolCache) invalidate() {
 // it per model request costs nothing. The returned slice is shared: do not
 // modify it.
 func (s *Session) ListTools(ctx context.Context) ([]*Tool, error) {
+	if s.modern {
+		// A list the caller keeps must hear of changes.
+		s.listenForChanges()
+	}
+	return s.cachedTools(ctx)
+}
+
+// cachedTools is ListTools without opening the change stream, for the
+// session's own use of the list.
+func (s *Session) cachedTools(ctx context.Context) ([]*Tool, error) {
 	if tools, _, ok := s.tools.get(); ok {
 		return tools, nil
 	}
@@ -143,6 +168,9 @@ func (s *Session) listTools(ctx context.Context, index *toolIndex) iter.Seq2[*To
 			if err := s.Request(ctx, "tools/list", params, &res, nil); err != nil {
 				yield(nil, err)
 				return
+			}
+			if res.TTLMs != nil && *res.TTLMs > 0 && index != nil {
+				index.ttl = time.Duration(*res.TTLMs) * time.Millisecond
 			}
 			for _, t := range res.Tools {
 				if t == nil || t.Name == "" {
@@ -253,7 +281,7 @@ func encodeArguments(args any) (json.RawMessage, error) {
 func (s *Session) withParamHeaders(ctx context.Context, name string, args json.RawMessage) (context.Context, error) {
 	index, ok := s.tools.lookup()
 	if !ok {
-		if _, err := s.ListTools(ctx); err != nil {
+		if _, err := s.cachedTools(ctx); err != nil {
 			// The call goes out without the headers; if the server needs
 			// them, its answer says so.
 			s.logger.Debug("no tool list for x-mcp-header mirroring", "tool", name, "err", err)
