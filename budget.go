@@ -63,6 +63,31 @@ func (b *retryBudget) withdraw(now time.Time) bool {
 	return b.reserve.AllowN(now, 1)
 }
 
+// budgetSet holds one retry budget per MCP server, made on first use. It
+// is safe for concurrent use.
+type budgetSet struct {
+	ratio, minPerSecond float64
+
+	mu      sync.Mutex
+	budgets map[string]*retryBudget
+}
+
+func newBudgetSet(ratio, minPerSecond float64) *budgetSet {
+	return &budgetSet{ratio: ratio, minPerSecond: minPerSecond, budgets: make(map[string]*retryBudget)}
+}
+
+// forServer returns the server's budget, nil when budgets are off.
+func (s *budgetSet) forServer(name string) *retryBudget {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.budgets[name]
+	if !ok {
+		b = newRetryBudget(s.ratio, s.minPerSecond)
+		s.budgets[name] = b
+	}
+	return b
+}
+
 // errRetryBudget is the reason a retry was not sent, for [EventShed].
 var errRetryBudget = &budgetError{}
 

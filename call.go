@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -42,7 +43,8 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 	if s.err != nil {
 		err := s.err
 		s.mu.Unlock()
-		return nil, err
+		// Nothing left this process: retrying elsewhere is safe.
+		return nil, fmt.Errorf("%w: %w", ErrNotSent, err)
 	}
 	s.pending[id] = p
 	s.mu.Unlock()
@@ -53,6 +55,8 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 	putBuffer(buf)
 	if err != nil {
 		s.forget(id)
+		// Not marked ErrNotSent: a connection may fail after some or all
+		// of the message left, so the server may still act on it.
 		return nil, s.writeError(err)
 	}
 

@@ -148,9 +148,10 @@ type Client struct {
 	reg      *registry
 	sem      *semaphore.Weighted
 
-	obs       *observer
-	breakers  *breakerSet // nil without Options.Breaker
-	toolRetry ToolRetryPolicy
+	obs         *observer
+	breakers    *breakerSet // nil without Options.Breaker
+	toolRetry   ToolRetryPolicy
+	toolBudgets *budgetSet
 
 	mu    sync.Mutex
 	owned []*Session // sessions Connect opened, closed by Close
@@ -189,7 +190,7 @@ func NewClient(opts *Options) (*Client, error) {
 	o.ServerLimiters = maps.Clone(o.ServerLimiters)
 	toolRetry := DefaultToolRetryPolicy
 	if o.ToolRetry != nil {
-		toolRetry = *o.ToolRetry
+		toolRetry = o.ToolRetry.withDefaults()
 	}
 	obs := &observer{hook: o.OnEvent, logger: logger}
 	breakers := newBreakerSet(o.Breaker)
@@ -219,15 +220,16 @@ func NewClient(opts *Options) (*Client, error) {
 	}
 
 	c := &Client{
-		opts:      o,
-		logger:    logger,
-		endpoint:  strings.TrimRight(o.BaseURL, "/") + "/chat/completions",
-		http:      hc,
-		sem:       semaphore.NewWeighted(int64(o.MaxParallelTools)),
-		reg:       &registry{logger: logger, strict: o.StrictSchemas, perServe: int64(o.MaxParallelPerServer)},
-		obs:       obs,
-		breakers:  breakers,
-		toolRetry: toolRetry.withDefaults(),
+		opts:        o,
+		logger:      logger,
+		endpoint:    strings.TrimRight(o.BaseURL, "/") + "/chat/completions",
+		http:        hc,
+		sem:         semaphore.NewWeighted(int64(o.MaxParallelTools)),
+		reg:         &registry{logger: logger, strict: o.StrictSchemas, perServe: int64(o.MaxParallelPerServer)},
+		obs:         obs,
+		breakers:    breakers,
+		toolRetry:   toolRetry,
+		toolBudgets: newBudgetSet(toolRetry.BudgetRatio, toolRetry.BudgetMinPerSecond),
 	}
 	return c, nil
 }

@@ -86,8 +86,9 @@ const raiseStep = 100 * time.Millisecond
 const maxCredit = 20 * time.Millisecond
 
 // NewAdaptive returns an adaptive limiter that starts at, and never goes
-// above, perSecond requests per second. opts may be nil. A rate of 0 or
-// less admits nothing: Acquire fails at once with [ErrCostTooLarge].
+// above, perSecond requests per second. opts may be nil. A rate that is not
+// a positive finite number admits nothing: Acquire fails at once with
+// [ErrCostTooLarge].
 func NewAdaptive(perSecond float64, opts *AdaptiveOptions) *Adaptive {
 	var o AdaptiveOptions
 	if opts != nil {
@@ -144,10 +145,14 @@ func (a *Adaptive) Acquire(ctx context.Context, cost Cost) (Permit, error) {
 		return nil, err
 	}
 
-	a.mu.Lock()
-	// Read under the lock: a time read before it may be older than the
-	// last admission, and would make a request queue for nothing.
 	now := time.Now()
+	a.mu.Lock()
+	if len(a.queue) == 0 && a.admitAt(now, n).After(now) {
+		// The time read before the lock may be older than an admission
+		// made while this request waited for it; look again before
+		// queueing for nothing.
+		now = time.Now()
+	}
 	if len(a.queue) == 0 && !a.admitAt(now, n).After(now) {
 		a.take(now, n, 0)
 		a.mu.Unlock()

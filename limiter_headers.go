@@ -26,10 +26,10 @@ func rateHeaders(h http.Header, now time.Time) (requests, tokens budgetInfo) {
 		if h == nil {
 			return b
 		}
-		if v, err := strconv.ParseInt(strings.TrimSpace(h.Get("x-ratelimit-remaining-"+kind)), 10, 64); err == nil && v >= 0 {
+		if v, ok := headerInt(h, "x-ratelimit-remaining-"+kind); ok && v >= 0 {
 			b.remaining = v
 		}
-		if v, err := strconv.ParseInt(strings.TrimSpace(h.Get("x-ratelimit-limit-"+kind)), 10, 64); err == nil && v > 0 {
+		if v, ok := headerInt(h, "x-ratelimit-limit-"+kind); ok && v > 0 {
 			b.limit = v
 		}
 		if d, ok := parseReset(h.Get("x-ratelimit-reset-"+kind), now); ok {
@@ -38,6 +38,11 @@ func rateHeaders(h http.Header, now time.Time) (requests, tokens budgetInfo) {
 		return b
 	}
 	return read("requests"), read("tokens")
+}
+
+func headerInt(h http.Header, key string) (int64, bool) {
+	v, err := strconv.ParseInt(strings.TrimSpace(h.Get(key)), 10, 64)
+	return v, err == nil
 }
 
 // parseReset reads a reset time in the forms providers use: a Go-style

@@ -49,10 +49,15 @@ type PriorityOptions struct {
 // [WithPriority]) goes next, ties in arrival order. Up to Lookahead waiters
 // wait inside the inner limiter, the rest in the queue, so a request of high
 // priority that arrives while others already wait inside goes right after
-// them. A waiter whose context ends leaves the queue at once,
-// and the inner limiter gives back what it had set aside. When nobody waits
-// and the inner limiter admits at once, the queue costs almost nothing. It
-// is safe for concurrent use.
+// them. A waiter whose context ends leaves the queue at once, and the inner
+// limiter gives back what it had set aside. A waiter in the queue cannot
+// know how long it will wait, so its context's deadline bounds it rather
+// than a refusal up front; inside the inner limiter the usual fail-fast
+// rule applies. When nobody waits and the inner limiter admits at once,
+// the queue costs almost nothing. The inner limiter must refuse at once a
+// wait past the deadline, as every limiter here does: that is how Priority
+// asks it, without waiting, whether a request fits now. It is safe for
+// concurrent use.
 //
 // Use it when one budget serves work of unequal urgency: interactive
 // requests ahead of batch jobs, say.
@@ -202,7 +207,10 @@ func (pr *Priority) makeRoom(w *priorityWaiter) error {
 }
 
 func (pr *Priority) shedError() error {
-	return &limitError{msg: fmt.Sprintf("mcpclient: rate limit: the priority queue is full (%d waiting) and this request ranks lowest", pr.maxQueue), is: ErrShed}
+	return &limitError{
+		msg: fmt.Sprintf("mcpclient: rate limit: the priority queue is full (%d waiting) and this request ranks lowest", pr.maxQueue),
+		is:  ErrShed,
+	}
 }
 
 // pass waits inside the inner limiter while holding the turn.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mcpclient/mcpclient/internal/fakemodel"
 )
 
 // gateLimiter admits one request per ticket. Like every limiter it refuses
@@ -212,5 +213,38 @@ func TestPriorityFromContext(t *testing.T) {
 	}
 	if got := PriorityFrom(WithPriority(ctx, -3)); got != -3 {
 		t.Errorf("PriorityFrom(WithPriority(-3)) = %d, want -3", got)
+	}
+}
+
+// limiterFunc adapts a function to Limiter.
+type limiterFunc func(ctx context.Context, cost Cost) (Permit, error)
+
+func (f limiterFunc) Acquire(ctx context.Context, cost Cost) (Permit, error) { return f(ctx, cost) }
+
+// The priority of a run's context reaches the limiter of its model
+// requests, with a cost estimate in tokens.
+func TestPriorityReachesModelLimiter(t *testing.T) {
+	_, base := startModel(t, fakemodel.Options{})
+	var mu sync.Mutex
+	var prios []int
+	var costs []Cost
+	lim := limiterFunc(func(ctx context.Context, cost Cost) (Permit, error) {
+		mu.Lock()
+		prios = append(prios, PriorityFrom(ctx))
+		costs = append(costs, cost)
+		mu.Unlock()
+		return noopPermit{}, nil
+	})
+	c := newClient(t, base, Options{Limiter: lim, MaxTokens: 200})
+	if _, err := c.Ask(WithPriority(testContext(t), 7), "hi"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !cmp.Equal(prios, []int{7}) {
+		t.Errorf("priorities seen by the limiter = %v, want [7]", prios)
+	}
+	if len(costs) != 1 || costs[0].Requests != 1 || costs[0].Tokens <= 200 {
+		t.Errorf("costs = %+v, want one request of more than 200 tokens (max_tokens plus the prompt)", costs)
 	}
 }

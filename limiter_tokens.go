@@ -50,7 +50,8 @@ func (tl *TokenLimit) Acquire(ctx context.Context, cost Cost) (Permit, error) {
 		return nil, costError("a token limit of 0 a minute admits nothing")
 	}
 	if n > tl.capacity {
-		return nil, costError("a cost of %d tokens exceeds the budget of %v a minute and can never be admitted", cost.Tokens, tl.capacity)
+		return nil, costError("a cost of %d tokens exceeds the budget of %v a minute and can never be admitted",
+			cost.Tokens, tl.capacity)
 	}
 	now := time.Now()
 

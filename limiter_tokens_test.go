@@ -3,10 +3,13 @@ package mcpclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpclient/mcpclient/internal/fakemodel"
 )
 
 // tokensLeft reads a TokenLimit's balance now.
@@ -162,5 +165,26 @@ func TestSettleOnClose(t *testing.T) {
 	}
 	if rc := settleOnClose(io.NopCloser(strings.NewReader("")), noopPermit{}, Outcome{}); rc == nil {
 		t.Error("settleOnClose with a no-op permit returned nil")
+	}
+}
+
+// Through a client, the estimate is settled against the usage the model
+// reports, streamed or not.
+func TestTokenLimitSettlesModelUsage(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stream=%v", stream), func(t *testing.T) {
+			step := answerStep("fine")
+			step.Usage = &fakemodel.Usage{PromptTokens: 100, CompletionTokens: 23, TotalTokens: 123}
+			_, base := startModel(t, fakemodel.Options{Script: []fakemodel.Step{step}})
+			tl := NewTokenLimit(60000) // refills 1000 a second
+			c := newClient(t, base, Options{Limiter: tl, MaxTokens: 5000})
+			if _, err := ask(testContext(t), c, stream, "hi"); err != nil {
+				t.Fatal(err)
+			}
+			// Without settlement, 5000 and more would still be taken.
+			if got := tokensLeft(tl); got < 60000-123-5 || got > 60000-123+300 {
+				t.Errorf("balance after a request that used 123 tokens = %.0f, want about %d", got, 60000-123)
+			}
+		})
 	}
 }

@@ -47,8 +47,8 @@ func NewSlidingWindow(n int, w time.Duration) *SlidingWindow {
 // that will contain them.
 func (sw *SlidingWindow) Acquire(ctx context.Context, cost Cost) (Permit, error) {
 	n := max(cost.Requests, 1)
-	if n > sw.limit {
-		return nil, costError("a cost of %d requests exceeds the window's %d and can never be admitted", n, sw.limit)
+	if err := sw.check(n); err != nil {
+		return nil, err
 	}
 	now := time.Now()
 	nowOff := now.Sub(sw.base)
@@ -76,8 +76,8 @@ func (sw *SlidingWindow) Acquire(ctx context.Context, cost Cost) (Permit, error)
 // tryAcquire admits cost only if it fits now.
 func (sw *SlidingWindow) tryAcquire(_ context.Context, cost Cost) (Permit, bool, error) {
 	n := max(cost.Requests, 1)
-	if n > sw.limit {
-		return nil, false, costError("a cost of %d requests exceeds the window's %d and can never be admitted", n, sw.limit)
+	if err := sw.check(n); err != nil {
+		return nil, false, err
 	}
 	nowOff := time.Since(sw.base)
 	sw.mu.Lock()
@@ -88,6 +88,14 @@ func (sw *SlidingWindow) tryAcquire(_ context.Context, cost Cost) (Permit, bool,
 	}
 	sw.commit(at, n, drop)
 	return noopPermit{}, true, nil
+}
+
+// check refuses a cost above the window's count, which could never fit.
+func (sw *SlidingWindow) check(n int) error {
+	if n > sw.limit {
+		return costError("a cost of %d requests exceeds the window's %d and can never be admitted", n, sw.limit)
+	}
+	return nil
 }
 
 // schedule finds the earliest time, not before now nor before the last

@@ -132,7 +132,8 @@ func parseStrategy(part string) (Limiter, error) {
 		}
 		return NewSlidingWindow(n, w), nil
 	}
-	return nil, fmt.Errorf("unknown kind %q (want token:RPS[:BURST], leaky:RPS, window:N/DURATION or adaptive:RPS)", kind)
+	return nil, fmt.Errorf("unknown kind %q (want token:RPS[:BURST], leaky:RPS, window:N/DURATION or adaptive:RPS)",
+		kind)
 }
 
 func positiveRate(s string) (float64, error) {

@@ -140,8 +140,8 @@ func NewTokenBucket(perSecond float64, burst int) *TokenBucket {
 // Acquire waits for cost.Requests tokens (at least one).
 func (tb *TokenBucket) Acquire(ctx context.Context, cost Cost) (Permit, error) {
 	n := max(cost.Requests, 1)
-	if n > tb.lim.Burst() {
-		return nil, costError("a cost of %d requests exceeds the burst of %d and can never be admitted", n, tb.lim.Burst())
+	if err := tb.check(n); err != nil {
+		return nil, err
 	}
 	now := time.Now()
 	r := tb.lim.ReserveN(now, n)
@@ -153,7 +153,8 @@ func (tb *TokenBucket) Acquire(ctx context.Context, cost Cost) (Permit, error) {
 		// The bucket never refills: once the burst is spent, waiting
 		// cannot help.
 		r.Cancel()
-		return nil, costError("the burst of %d is spent and a rate of %v never refills it", tb.lim.Burst(), tb.lim.Limit())
+		return nil, costError("the burst of %d is spent and a rate of %v never refills it",
+			tb.lim.Burst(), tb.lim.Limit())
 	}
 	if tooLate(ctx, now, delay) {
 		r.Cancel()
@@ -170,11 +171,19 @@ func (tb *TokenBucket) Acquire(ctx context.Context, cost Cost) (Permit, error) {
 // it would have to wait. It lets [Priority] skip its queue cheaply.
 func (tb *TokenBucket) tryAcquire(_ context.Context, cost Cost) (Permit, bool, error) {
 	n := max(cost.Requests, 1)
-	if n > tb.lim.Burst() {
-		return nil, false, costError("a cost of %d requests exceeds the burst of %d and can never be admitted", n, tb.lim.Burst())
+	if err := tb.check(n); err != nil {
+		return nil, false, err
 	}
 	if tb.lim.AllowN(time.Now(), n) {
 		return noopPermit{}, true, nil
 	}
 	return nil, false, nil
+}
+
+// check refuses a cost above the burst, which could never be admitted.
+func (tb *TokenBucket) check(n int) error {
+	if n > tb.lim.Burst() {
+		return costError("a cost of %d requests exceeds the burst of %d and can never be admitted", n, tb.lim.Burst())
+	}
+	return nil
 }

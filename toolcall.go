@@ -38,8 +38,8 @@ type OutcomeUnknownError struct {
 }
 
 func (e *OutcomeUnknownError) Error() string {
-	return fmt.Sprintf("mcpclient: tool %s on server %q: outcome unknown after %d attempt(s), not retried since it may have taken effect: %v",
-		e.Tool, e.Server, e.Attempts, e.Err)
+	return fmt.Sprintf("mcpclient: tool %s on server %q: outcome unknown after %d attempt(s), "+
+		"not retried since it may have taken effect: %v", e.Tool, e.Server, e.Attempts, e.Err)
 }
 
 // Is matches ErrOutcomeUnknown.
@@ -80,13 +80,22 @@ type ToolRetryPolicy struct {
 	// is repeated even when it may have reached the server. Use it for
 	// tools the caller knows are safe to repeat.
 	RetrySent func(server, tool string) bool
+	// BudgetRatio and BudgetMinPerSecond set each server's retry budget,
+	// as [RetryPolicy]'s do for the model endpoint: every call earns
+	// BudgetRatio of a retry (0 means 0.2; negative turns the budget off),
+	// and BudgetMinPerSecond retries a second are allowed anyway (0 means
+	// 10). A retry the budget cannot pay is not sent.
+	BudgetRatio        float64
+	BudgetMinPerSecond float64
 }
 
 // DefaultToolRetryPolicy is the tool call policy used when none is given.
 var DefaultToolRetryPolicy = ToolRetryPolicy{
-	MaxAttempts: 3,
-	BaseDelay:   100 * time.Millisecond,
-	MaxDelay:    5 * time.Second,
+	MaxAttempts:        3,
+	BaseDelay:          100 * time.Millisecond,
+	MaxDelay:           5 * time.Second,
+	BudgetRatio:        0.2,
+	BudgetMinPerSecond: 10,
 }
 
 func (p ToolRetryPolicy) withDefaults() ToolRetryPolicy {
@@ -99,6 +108,12 @@ func (p ToolRetryPolicy) withDefaults() ToolRetryPolicy {
 	}
 	if p.MaxDelay <= 0 {
 		p.MaxDelay = d.MaxDelay
+	}
+	if p.BudgetRatio == 0 {
+		p.BudgetRatio = d.BudgetRatio
+	}
+	if p.BudgetMinPerSecond <= 0 {
+		p.BudgetMinPerSecond = d.BudgetMinPerSecond
 	}
 	p.TrustedServers = slices.Clone(p.TrustedServers)
 	return p
@@ -121,6 +136,8 @@ func (c *Client) callServer(ctx context.Context, e *toolEntry, args json.RawMess
 	sink := &eventSink{obs: c.obs, server: e.Server}
 	ctx = withSink(ctx, sink)
 	br := c.breakers.forServer(e.Server)
+	budget := c.toolBudgets.forServer(e.Server)
+	budget.deposit()
 	p := &c.toolRetry
 	maybeSent := false
 	for attempt := 1; ; attempt++ {
@@ -152,7 +169,12 @@ func (c *Client) callServer(ctx context.Context, e *toolEntry, args json.RawMess
 			return nil, &OutcomeUnknownError{Server: e.Server, Tool: e.Tool.Name, Attempts: attempt, Err: err}
 		}
 		wait, ok := p.delay(attempt, err)
-		if !ok || attempt >= p.MaxAttempts || tooLate(ctx, time.Now(), wait) {
+		now := time.Now()
+		if !ok || attempt >= p.MaxAttempts || tooLate(ctx, now, wait) {
+			return nil, toolGiveUp(e, attempt, maybeSent, err)
+		}
+		if !budget.withdraw(now) {
+			sink.emit(Event{Kind: EventShed, Tool: e.Tool.Name, Attempt: attempt + 1, Err: errRetryBudget})
 			return nil, toolGiveUp(e, attempt, maybeSent, err)
 		}
 		sink.emit(Event{Kind: EventRetry, Tool: e.Tool.Name, Attempt: attempt + 1, Wait: wait, Err: err})
@@ -185,7 +207,8 @@ func (a callTry) verdict(ctx context.Context) verdict {
 	if _, ok := errors.AsType[*RPCError](a.err); ok {
 		return verdictSuccess
 	}
-	if se, ok := errors.AsType[*streamable.StatusError](a.err); ok && se.StatusCode < 500 && se.StatusCode != http.StatusRequestTimeout {
+	se, ok := errors.AsType[*streamable.StatusError](a.err)
+	if ok && se.StatusCode < 500 && se.StatusCode != http.StatusRequestTimeout {
 		return verdictSuccess
 	}
 	return verdictFailure
@@ -274,7 +297,8 @@ func toolGiveUp(e *toolEntry, attempts int, maybeSent bool, err error) error {
 	case maybeSent:
 		return &OutcomeUnknownError{Server: e.Server, Tool: e.Tool.Name, Attempts: attempts, Err: err}
 	case attempts > 1:
-		return fmt.Errorf("mcpclient: tool %s on server %q: gave up after %d attempts: %w", e.Tool.Name, e.Server, attempts, err)
+		return fmt.Errorf("mcpclient: tool %s on server %q: gave up after %d attempts: %w",
+			e.Tool.Name, e.Server, attempts, err)
 	}
 	return err
 }

@@ -319,3 +319,32 @@ func TestServerLimiter(t *testing.T) {
 		t.Errorf("Stats() = %+v, want 4 admitted, at least 2 of them after a wait", s)
 	}
 }
+
+// A server's retry budget keeps retries to a share of calls, however safe
+// they are to repeat.
+func TestToolRetryBudget(t *testing.T) {
+	f := &flakyTool{hang: func(int) bool { return true }}
+	var log eventLog
+	c, e := toolClient(t, Options{
+		ToolTimeout: 30 * time.Millisecond,
+		ToolRetry: &ToolRetryPolicy{
+			MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond,
+			TrustedServers: []string{"srv"}, BudgetRatio: 0.1, BudgetMinPerSecond: 1,
+		},
+		OnEvent: log.add,
+	}, f.tool("t", `{"readOnlyHint":true}`, false), nil)
+	ctx := testContext(t)
+	for range 5 {
+		if _, err := c.callEntry(ctx, e, json.RawMessage(`{}`)); !errors.Is(err, ErrOutcomeUnknown) {
+			t.Fatalf("call = %v, want an unknown outcome", err)
+		}
+	}
+	// 5 calls earn half a retry; the reserve holds one (and one more a
+	// second): far from the 45 retries the attempts would allow.
+	if n := f.calls.Load(); n < 6 || n > 8 {
+		t.Errorf("server ran %d calls for 5 requests, want 6 to 8", n)
+	}
+	if ev, ok := log.find(EventShed); !ok || !errors.Is(ev.Err, errRetryBudget) || ev.Server != "srv" {
+		t.Errorf("shed event = %+v (found %v), want the spent budget of srv", ev, ok)
+	}
+}

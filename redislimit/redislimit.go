@@ -95,7 +95,8 @@ func New(rdb redis.Scripter, key string, perSecond float64, opts *Options) (*Lim
 	case key == "":
 		return nil, errors.New("mcpclient: redis limiter: empty key")
 	case !(perSecond > 0) || math.IsInf(perSecond, 0):
-		return nil, fmt.Errorf("mcpclient: redis limiter: the rate %v must be a positive number of requests per second", perSecond)
+		return nil, fmt.Errorf("mcpclient: redis limiter: the rate %v must be a positive number of requests per second",
+			perSecond)
 	}
 	if o.Burst < 1 {
 		o.Burst = 1
@@ -118,7 +119,7 @@ func (noopPermit) Done(mcpclient.Outcome) {}
 func (l *Limiter) Acquire(ctx context.Context, cost mcpclient.Cost) (mcpclient.Permit, error) {
 	n := max(cost.Requests, 1)
 	if n > l.burst {
-		return nil, fmt.Errorf("mcpclient: redis limiter: a cost of %d requests exceeds the burst of %d: %w", n, l.burst, mcpclient.ErrCostTooLarge)
+		return nil, &costError{n: n, burst: l.burst}
 	}
 	maxWait := int64(-1)
 	if dl, ok := ctx.Deadline(); ok {
@@ -178,7 +179,8 @@ func (l *Limiter) reserve(ctx context.Context, n int, maxWait int64) (ok bool, w
 func (l *Limiter) cancel(ctx context.Context, tat string, n int) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.Timeout)
 	defer cancel()
-	if err := cancelScript.Run(cctx, l.rdb, []string{l.key}, tat, strconv.FormatFloat(float64(n)*l.interval, 'f', 3, 64)).Err(); err != nil {
+	took := strconv.FormatFloat(float64(n)*l.interval, 'f', 3, 64)
+	if err := cancelScript.Run(cctx, l.rdb, []string{l.key}, tat, took).Err(); err != nil {
 		l.logger.Debug("redis limiter: could not hand back a reservation", "key", l.key, "err", err)
 	}
 }
@@ -187,7 +189,8 @@ func (l *Limiter) cancel(ctx context.Context, tat string, n int) {
 func (l *Limiter) fallback(ctx context.Context, cost mcpclient.Cost, cause error) (mcpclient.Permit, error) {
 	err := &unavailableError{key: l.key, err: cause}
 	if !l.down.Swap(true) {
-		l.logger.Warn("redis limiter: redis is unreachable", "key", l.key, "fallback", l.opts.Fallback != nil, "err", cause)
+		l.logger.Warn("redis limiter: redis is unreachable",
+			"key", l.key, "fallback", l.opts.Fallback != nil, "err", cause)
 	}
 	if l.opts.Fallback == nil {
 		return nil, err
@@ -209,6 +212,17 @@ func (e *unavailableError) Error() string {
 
 func (e *unavailableError) Is(target error) bool { return target == ErrUnavailable }
 func (e *unavailableError) Unwrap() error        { return e.err }
+
+// costError refuses a cost above the burst, which could never be admitted.
+// It matches mcpclient.ErrCostTooLarge.
+type costError struct{ n, burst int }
+
+func (e *costError) Error() string {
+	return fmt.Sprintf("mcpclient: redis limiter: a cost of %d requests exceeds the burst of %d and can never be admitted",
+		e.n, e.burst)
+}
+
+func (e *costError) Is(target error) bool { return target == mcpclient.ErrCostTooLarge }
 
 // deadlineError is the refusal of a wait that would outlast the deadline.
 // It matches context.DeadlineExceeded.

@@ -49,7 +49,10 @@ func WithQuota(next http.Handler, q Quota) *QuotaHandler {
 	if burst <= 0 {
 		burst = int(math.Ceil(q.PerSecond))
 	}
-	return &QuotaHandler{next: next, rate: math.Max(q.PerSecond, 0), burst: float64(burst), tokens: float64(burst), last: time.Now()}
+	return &QuotaHandler{
+		next: next, rate: math.Max(q.PerSecond, 0),
+		burst: float64(burst), tokens: float64(burst), last: time.Now(),
+	}
 }
 
 // Log returns every chat request judged so far, in order.
