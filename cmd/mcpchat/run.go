@@ -206,13 +206,17 @@ func describeCall(ev *mcpclient.ToolCallEvent) string {
 	if ev.Server != "" {
 		where = ev.Server + "/" + ev.Tool
 	}
+	took := ev.Duration.Round(time.Millisecond)
+	if ev.Duration < time.Millisecond {
+		took = ev.Duration.Round(time.Microsecond)
+	}
 	switch {
 	case ev.Err != nil:
-		return fmt.Sprintf("%s (%v): error: %v", where, ev.Duration.Round(time.Millisecond), ev.Err)
+		return fmt.Sprintf("%s (%v): error: %v", where, took, ev.Err)
 	case ev.Result != nil && ev.Result.IsError:
-		return fmt.Sprintf("%s (%v): error reported by the tool: %s", where, ev.Duration.Round(time.Millisecond), oneLine(ev.Result.Text(), 120))
+		return fmt.Sprintf("%s (%v): error reported by the tool: %s", where, took, oneLine(ev.Result.Text(), 120))
 	}
-	return fmt.Sprintf("%s (%v): ok", where, ev.Duration.Round(time.Millisecond))
+	return fmt.Sprintf("%s (%v): ok", where, took)
 }
 
 func oneLine(s string, n int) string {
