@@ -149,9 +149,6 @@ func (cfg *mcpFlags) resolve(fs *flag.FlagSet) ([]serverSpec, error) {
 		}
 		seen[s.Name] = true
 		allDemo = allDemo && s.Demo
-		if s.URL != "" {
-			return nil, fmt.Errorf("mcpclient: server %q is a URL: %w", s.Name, errNoHTTPTransport)
-		}
 	}
 	if cfg.tool == "" {
 		if !allDemo {

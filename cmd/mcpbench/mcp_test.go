@@ -41,7 +41,7 @@ func TestMCPErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"server by URL", []string{"--server", "remote=http://127.0.0.1:1/mcp", "--tool", "echo"}, 2, "Streamable HTTP transport is not available"},
+		{"unreachable URL", []string{"--server", "remote=http://127.0.0.1:1/mcp", "--tool", "echo"}, 1, `server "remote"`},
 		{"no tool named", []string{"--server", "x=/bin/true"}, 2, "--tool"},
 		{"unknown tool", []string{"--tool", "nosuch"}, 2, `has no tool "nosuch"`},
 		{"arguments refused", []string{"--args", `{"city":5}`}, 2, "/city: want string"},
@@ -109,5 +109,18 @@ func TestLoopWithStdioServer(t *testing.T) {
 	// Two model requests per run: the tool call, then the answer.
 	if r.Tokens.Prompt == 0 || strings.Contains(stderr, "built-in demo server") {
 		t.Errorf("tokens %+v; stderr:\n%s\nwant usage from two requests and no demo server", r.Tokens, stderr)
+	}
+}
+
+// TestMCPOverHTTP measures tools/call against server-everything over
+// Streamable HTTP, given by URL.
+func TestMCPOverHTTP(t *testing.T) {
+	base := npmtest.EverythingHTTP(t, "streamableHttp")
+	code, stdout, stderr := runCmd(t, nil, "mcp", "--server", "everything="+base+"/mcp", "--tool", "echo", "--args", `{"message":"hi"}`, "--requests", "20", "--concurrency", "1,4")
+	if code != 0 {
+		t.Fatalf("exit code %d, stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "everything") || !strings.Contains(stdout, "100%") {
+		t.Errorf("stdout:\n%s", stdout)
 	}
 }

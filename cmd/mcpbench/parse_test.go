@@ -229,8 +229,10 @@ func TestLoadServerConfig(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("loadServerConfig (-want +got):\n%s", diff)
 	}
-	if _, err := want[1].transport(nil, nil); !errors.Is(err, errNoHTTPTransport) {
-		t.Errorf("transport of a URL server = %v, want errNoHTTPTransport", err)
+	if tr, err := want[1].transport(nil, nil); err != nil {
+		t.Errorf("transport of a URL server: %v", err)
+	} else if ht, ok := tr.(*mcpclient.HTTPTransport); !ok || ht.URL != want[1].URL {
+		t.Errorf("transport of a URL server = %#v, want an HTTPTransport for %s", tr, want[1].URL)
 	}
 
 	for name, content := range map[string]string{

@@ -123,17 +123,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// errNoHTTPTransport is the answer to a server given by URL.
-var errNoHTTPTransport = errors.New("the Streamable HTTP transport is not available in this version; " +
-	"use a stdio server (a command) for now")
-
 // transport returns how to reach the server. This is the one place that
-// knows the kinds of transport, so that the Streamable HTTP transport,
-// once the library has it, is one more case here.
+// knows the kinds of transport.
 func (s serverSpec) transport(self selfCommand, logger *slog.Logger) (mcpclient.Transport, error) {
 	switch {
 	case s.URL != "":
-		return nil, fmt.Errorf("mcpclient: connect to server %q at a URL: %w", s.Name, errNoHTTPTransport)
+		// Streamable HTTP, or the legacy HTTP+SSE transport when the
+		// server offers only that.
+		return &mcpclient.HTTPTransport{URL: s.URL, Logger: logger}, nil
 	case s.Demo && s.DemoStdio:
 		exe, args, err := self("serve-demo")
 		if err != nil {
