@@ -256,6 +256,10 @@ func (s *Session) initialize(ctx context.Context) error {
 	}
 	raw, err := s.call(ctx, "initialize", params, nil)
 	if err != nil {
+		var re requestError
+		if errors.As(err, &re) {
+			return err // already names the request
+		}
 		return fmt.Errorf("mcpclient: initialize: %w", err)
 	}
 	var res initializeResult

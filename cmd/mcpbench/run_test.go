@@ -215,7 +215,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad concurrency", []string{"--concurrency", "1,0"}, "positive whole numbers"},
 		{"bad tools file", []string{"--tools", write("tools.json", `{"tools":[]}`)}, "no tools"},
 		{"bad providers file", []string{"--providers", write("p.yaml", "providers:\n  - name: a\n    base_url: [x]\n")}, "line 3"},
-		{"server URL for the loop", []string{"--provider", "p=fake:", "--workload", "loop", "--server", "r=http://127.0.0.1:1/mcp"}, "Streamable HTTP"},
+		{"unreachable server URL for the loop", []string{"--provider", "p=fake:", "--workload", "loop", "--server", "r=http://127.0.0.1:1/mcp"}, `connect to server "r"`},
 		{"extra argument", []string{"now"}, `unexpected argument "now"`},
 		{"bad fake option", []string{"--provider", "p=fake:?speed=1"}, `unknown option "speed"`},
 	}
