@@ -50,7 +50,7 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 	s.mu.Unlock()
 
 	buf := getBuffer()
-	*buf = s.appendCall((*buf)[:0], id, method, params, progress)
+	*buf = s.appendCall((*buf)[:0], id, method, params, progress, traceMembers(ctx))
 	err := s.conn.Write(ctx, *buf)
 	putBuffer(buf)
 	if err != nil {
@@ -96,32 +96,21 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 // or an object without "_meta", are written straight into buf instead of
 // through two intermediate slices, which every modern request would
 // otherwise allocate.
-func (s *Session) appendCall(buf []byte, id int64, method string, params json.RawMessage, progress bool) []byte {
-	if !s.modern && !progress {
+func (s *Session) appendCall(buf []byte, id int64, method string, params json.RawMessage, progress bool, extra []byte) []byte {
+	if !s.modern && !progress && extra == nil {
 		return appendRequest(buf, id, method, params)
 	}
 	trimmed := bytes.TrimSpace(params)
 	empty := len(trimmed) == 0 || string(trimmed) == "null"
 	if !empty && (trimmed[0] != '{' || bytes.Contains(trimmed, []byte(`"_meta"`))) {
-		return appendRequest(buf, id, method, s.encodeParams(params, id, progress))
+		return appendRequest(buf, id, method, s.encodeParams(params, id, progress, extra))
 	}
 	buf = append(buf, `{"jsonrpc":"2.0","id":`...)
 	buf = strconv.AppendInt(buf, id, 10)
 	buf = append(buf, `,"method":`...)
 	buf = appendString(buf, method)
-	var fields []byte
-	if f := s.metaFields.Load(); f != nil {
-		fields = *f
-	}
 	buf = append(buf, `,"params":{"_meta":{`...)
-	buf = append(buf, fields...)
-	if progress {
-		if len(fields) > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, `"progressToken":`...)
-		buf = strconv.AppendInt(buf, id, 10)
-	}
+	buf = s.appendMetaMembers(buf, id, progress, extra)
 	buf = append(buf, '}')
 	if empty {
 		return append(buf, '}', '}')
@@ -131,6 +120,30 @@ func (s *Session) appendCall(buf []byte, id int64, method string, params json.Ra
 	}
 	buf = append(buf, trimmed[1:]...)
 	return append(buf, '}')
+}
+
+// appendMetaMembers appends the members of a request's _meta, without
+// braces: the modern protocol members, the progress token, and extra
+// members (trace context) already encoded.
+func (s *Session) appendMetaMembers(buf []byte, id int64, progress bool, extra []byte) []byte {
+	n := len(buf)
+	if f := s.metaFields.Load(); f != nil {
+		buf = append(buf, *f...)
+	}
+	if progress {
+		if len(buf) > n {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `"progressToken":`...)
+		buf = strconv.AppendInt(buf, id, 10)
+	}
+	if len(extra) > 0 {
+		if len(buf) > n {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, extra...)
+	}
+	return buf
 }
 
 // lateResult returns the response that won a race against a timeout or a

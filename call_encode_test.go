@@ -41,8 +41,8 @@ func TestAppendCallMatchesEncodeParams(t *testing.T) {
 					s.metaFields.Store(&f)
 				}
 				const id = 41
-				got := string(s.appendCall(nil, id, "tools/call", json.RawMessage(p), progress))
-				want := string(appendRequest(nil, id, "tools/call", s.encodeParams(json.RawMessage(p), id, progress)))
+				got := string(s.appendCall(nil, id, "tools/call", json.RawMessage(p), progress, nil))
+				want := string(appendRequest(nil, id, "tools/call", s.encodeParams(json.RawMessage(p), id, progress, nil)))
 				if got != want {
 					t.Errorf("%s progress=%v: appendCall(%q) = %s, want %s", ss.name, progress, p, got, want)
 				}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -195,24 +194,13 @@ func (s *Session) Modern() bool { return s.modern }
 // encodeParams returns the params of request id as sent: with the modern
 // _meta members, and with a progress token when asked for. The fast path
 // splices bytes; only params that already hold _meta are decoded.
-func (s *Session) encodeParams(params json.RawMessage, id int64, progress bool) json.RawMessage {
-	if !s.modern && !progress {
+func (s *Session) encodeParams(params json.RawMessage, id int64, progress bool, extra []byte) json.RawMessage {
+	if !s.modern && !progress && extra == nil {
 		return params
 	}
-	var fields []byte
-	if p := s.metaFields.Load(); p != nil {
-		fields = *p
-	}
-	meta := make([]byte, 0, len(fields)+40)
+	meta := make([]byte, 0, 64)
 	meta = append(meta, '{')
-	meta = append(meta, fields...)
-	if progress {
-		if len(fields) > 0 {
-			meta = append(meta, ',')
-		}
-		meta = append(meta, `"progressToken":`...)
-		meta = strconv.AppendInt(meta, id, 10)
-	}
+	meta = s.appendMetaMembers(meta, id, progress, extra)
 	meta = append(meta, '}')
 
 	params = bytes.TrimSpace(params)

@@ -95,7 +95,7 @@ func TestEncodeParamsMergesMeta(t *testing.T) {
 		{`{"_meta":{"traceparent":"00-abc"},"name":"x"}`, true, []string{`"traceparent":"00-abc"`, `"progressToken":7`, `"name":"x"`}},
 	}
 	for _, tt := range tests {
-		out := s.encodeParams(json.RawMessage(tt.params), 7, tt.progress)
+		out := s.encodeParams(json.RawMessage(tt.params), 7, tt.progress, nil)
 		if !json.Valid(out) {
 			t.Fatalf("encodeParams(%s) = %s, not JSON", tt.params, out)
 		}
@@ -331,5 +331,61 @@ func TestCallToolOpensNoStandingRequest(t *testing.T) {
 	s.subMu.Unlock()
 	if !listening {
 		t.Error("ListTools did not open subscriptions/listen, so a cached list would never hear of changes")
+	}
+}
+
+func TestTraceContextInMeta(t *testing.T) {
+	var seen []json.RawMessage
+	var mu sync.Mutex
+	tool := testserver.Tool{Name: "trace", Handler: func(ctx context.Context, c *testserver.Call) (*testserver.Result, error) {
+		return &testserver.Result{Content: []json.RawMessage{testserver.Text("ok")}}, nil
+	}}
+	for _, modern := range []bool{false, true} {
+		var mv []string
+		if modern {
+			mv = []string{Version20260728}
+		}
+		srv := testserver.New(testserver.Options{ModernVersions: mv, Tools: []testserver.Tool{tool}})
+		// Record what the server reads, line by line.
+		serve := func(ctx context.Context, r io.Reader, w io.Writer) error {
+			pr, pw := io.Pipe()
+			go func() {
+				sc := bufio.NewScanner(r)
+				sc.Buffer(nil, 1<<20)
+				for sc.Scan() {
+					mu.Lock()
+					seen = append(seen, append(json.RawMessage(nil), sc.Bytes()...))
+					mu.Unlock()
+					pw.Write(append(sc.Bytes(), '\n'))
+				}
+				pw.Close()
+			}()
+			return srv.Serve(ctx, pr, w)
+		}
+		s, err := Connect(testContext(t), &InProcessTransport{Serve: serve}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := WithTraceContext(testContext(t), TraceContext{Traceparent: "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01", Tracestate: "vendor=x"})
+		if _, err := s.CallTool(ctx, "trace", map[string]int{"n": 1}, &CallOptions{OnProgress: func(Progress) {}}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		mu.Lock()
+		var call map[string]any
+		for _, line := range seen {
+			if strings.Contains(string(line), `"tools/call"`) {
+				json.Unmarshal(line, &call)
+			}
+		}
+		seen = nil
+		mu.Unlock()
+		meta, _ := call["params"].(map[string]any)["_meta"].(map[string]any)
+		if meta["traceparent"] != "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01" || meta["tracestate"] != "vendor=x" || meta["progressToken"] == nil {
+			t.Errorf("modern=%v: tools/call _meta = %v, want the trace context and the progress token", modern, meta)
+		}
+		if modern && meta["io.modelcontextprotocol/protocolVersion"] != Version20260728 {
+			t.Errorf("modern _meta lacks the protocol version: %v", meta)
+		}
 	}
 }
