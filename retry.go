@@ -114,16 +114,19 @@ func DefaultShouldRetry(resp *http.Response, body []byte, err error) bool {
 	return false
 }
 
-// backoff returns the wait before retry number n (1 for the first retry):
-// "full jitter", a uniform draw below the capped exponential, which spreads
-// the retries of many clients that failed together.
-func (p RetryPolicy) backoff(n int) time.Duration {
-	d := p.BaseDelay
-	for i := 1; i < n && d < p.MaxDelay; i++ {
+// backoff returns the wait before retry number n (1 for the first retry).
+func (p RetryPolicy) backoff(n int) time.Duration { return fullJitter(n, p.BaseDelay, p.MaxDelay) }
+
+// fullJitter is the wait before retry number n: "full jitter", a uniform
+// draw below the exponential base*2^(n-1) capped at max, which spreads the
+// retries of many clients that failed together.
+func fullJitter(n int, base, max time.Duration) time.Duration {
+	d := base
+	for i := 1; i < n && d < max; i++ {
 		d *= 2
 	}
-	if d > p.MaxDelay {
-		d = p.MaxDelay
+	if d > max {
+		d = max
 	}
 	return time.Duration(rand.Int64N(int64(d) + 1))
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -274,11 +273,7 @@ const minReportedWait = time.Millisecond
 // server's Retry-After when it asked for longer; ok is false when it asked
 // for more than MaxDelay.
 func (p *ToolRetryPolicy) delay(attempt int, err error) (time.Duration, bool) {
-	d := p.BaseDelay
-	for i := 1; i < attempt && d < p.MaxDelay; i++ {
-		d *= 2
-	}
-	d = time.Duration(rand.Int64N(int64(min(d, p.MaxDelay)) + 1))
+	d := fullJitter(attempt, p.BaseDelay, p.MaxDelay)
 	var se *streamable.StatusError
 	if errors.As(err, &se) && se.RetryAfter > 0 {
 		if se.RetryAfter > p.MaxDelay {

@@ -55,12 +55,14 @@ func (c *Conn) reinit(stale string) error {
 		return fmt.Errorf("mcpclient: http: re-initialize after the session expired: %w", err)
 	}
 	sid := c.SessionID()
+	// As on the first handshake, the GET stream is open before
+	// notifications/initialized, whose handling may already send on it.
+	c.openStandalone(ctx, sid)
 	if initd != nil {
 		if err := c.notifyOnce(ctx, initd); err != nil {
 			return fmt.Errorf("mcpclient: http: re-initialize after the session expired: %w", err)
 		}
 	}
-	c.startStandalone(sid)
 	return nil
 }
 
@@ -96,6 +98,7 @@ func (c *Conn) handshake(ctx context.Context, raw []byte) error {
 		answer = body
 	case "text/event-stream":
 		r := sse.NewReader(resp.Body, c.limit+sseSlack)
+		defer r.Release()
 		for answer == nil {
 			ev, err := r.Next()
 			if err != nil {
