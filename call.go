@@ -36,8 +36,11 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 		return nil, err
 	}
 
-	id := s.nextID.Add(1) - 1
 	progress := onProgress != nil || resetOnProgress
+	if progress && s.streamer != nil {
+		s.openServerStream(ctx)
+	}
+	id := s.nextID.Add(1) - 1
 	p := getPending(method, onProgress, resetOnProgress)
 	s.mu.Lock()
 	if s.err != nil {
@@ -49,9 +52,24 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 	s.pending[id] = p
 	s.mu.Unlock()
 
+	start := time.Now()
 	buf := getBuffer()
 	*buf = s.appendCall((*buf)[:0], id, method, params, progress, traceMembers(ctx))
-	err := s.conn.Write(ctx, *buf)
+	var err error
+	// cancelSent is set when a watcher of the exchange already told the
+	// server to stop: the loop below then only forgets the request.
+	cancelSent := false
+	if s.exchanger != nil && !resetOnProgress && method != "initialize" {
+		// The request runs on this goroutine. Its end by ctx or timeout
+		// is noticed by watchers, which cancel it as the loop below
+		// would; once it returns, the loop finds the answer or why none
+		// came.
+		w := s.watchExchange(ctx, id, timeout)
+		err = s.exchanger.Exchange(ctx, *buf)
+		cancelSent = w.stop()
+	} else {
+		err = s.conn.Write(ctx, *buf)
+	}
 	putBuffer(buf)
 	if err != nil {
 		s.forget(id)
@@ -59,15 +77,20 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 		// of the message left, so the server may still act on it.
 		return nil, s.writeError(err)
 	}
+	giveUp := func(reason string) bool {
+		if cancelSent {
+			return s.forget(id)
+		}
+		return s.abandon(id, method, reason)
+	}
 
-	start := time.Now()
-	timer := getTimer(timeout)
+	timer := getTimer(timeout - time.Since(start))
 	defer putTimer(timer)
 	for {
 		select {
 		case r := <-p.resp:
-			// The reader delivered this response after any progress for
-			// it, so nothing else holds p: it can be reused.
+			// The response was delivered after any progress for it read
+			// from the same stream; see putPending for the others.
 			putPending(p)
 			return r.result, r.err
 		case <-p.progressed:
@@ -78,17 +101,43 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 			}
 			timer.Reset(left)
 		case <-timer.C:
-			if s.abandon(id, method, "timeout") {
+			if giveUp("timeout") {
 				return nil, &TimeoutError{Method: method, After: time.Since(start).Round(time.Millisecond)}
 			}
 			return s.lateResult(p)
 		case <-ctx.Done():
-			if s.abandon(id, method, context.Cause(ctx).Error()) {
+			if giveUp(context.Cause(ctx).Error()) {
 				return nil, ctx.Err()
 			}
 			return s.lateResult(p)
 		}
 	}
+}
+
+// exchangeWatch stands by a request carried on its caller's goroutine
+// (see exchanger): when ctx ends or the timeout passes first, it sends
+// notifications/cancelled, which also makes the connection abort the POST,
+// so that the caller's goroutine returns.
+type exchangeWatch struct {
+	timer   *time.Timer
+	stopCtx func() bool
+}
+
+func (s *Session) watchExchange(ctx context.Context, id int64, timeout time.Duration) *exchangeWatch {
+	w := &exchangeWatch{timer: time.AfterFunc(timeout, func() { s.sendCancel(id, "timeout") })}
+	if ctx.Done() != nil {
+		w.stopCtx = context.AfterFunc(ctx, func() { s.sendCancel(id, context.Cause(ctx).Error()) })
+	}
+	return w
+}
+
+// stop stops the watchers and reports whether one of them fired.
+func (w *exchangeWatch) stop() bool {
+	fired := !w.timer.Stop()
+	if w.stopCtx != nil && !w.stopCtx() {
+		fired = true
+	}
+	return fired
 }
 
 // appendCall encodes request id as sent. Its bytes are exactly those of
@@ -173,6 +222,14 @@ func (s *Session) abandon(id int64, method, reason string) bool {
 		// The spec forbids cancelling initialize.
 		return true
 	}
+	s.sendCancel(id, reason)
+	return true
+}
+
+// sendCancel tells the server to stop working on request id. The
+// notification is written by a goroutine of the session, so a server that
+// does not read cannot hold the caller.
+func (s *Session) sendCancel(id int64, reason string) {
 	params, _ := json.Marshal(struct {
 		RequestID int64  `json:"requestId"`
 		Reason    string `json:"reason,omitempty"`
@@ -182,7 +239,7 @@ func (s *Session) abandon(id int64, method, reason string) bool {
 	s.mu.Lock()
 	if s.err != nil {
 		s.mu.Unlock()
-		return true
+		return
 	}
 	s.wg.Add(1)
 	s.mu.Unlock()
@@ -197,5 +254,4 @@ func (s *Session) abandon(id int64, method, reason string) bool {
 			s.logger.Debug("could not send cancellation", "id", id, "err", err)
 		}
 	}()
-	return true
 }

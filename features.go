@@ -219,6 +219,7 @@ func (s *Session) SetLogLevel(ctx context.Context, level string) error {
 		s.setEra(s.version, true)
 		return nil
 	}
+	s.openServerStream(ctx)
 	return s.Request(ctx, "logging/setLevel", map[string]string{"level": level}, nil, nil)
 }
 
@@ -240,6 +241,7 @@ func (s *Session) Subscribe(ctx context.Context, uri string) error {
 		s.restartListener()
 		return nil
 	}
+	s.openServerStream(ctx)
 	return s.Request(ctx, "resources/subscribe", map[string]string{"uri": uri}, nil, nil)
 }
 

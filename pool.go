@@ -43,24 +43,17 @@ var pendingPool = sync.Pool{New: func() any { return &pendingCall{resp: make(cha
 func getPending(method string, onProgress func(Progress), reset bool) *pendingCall {
 	p := pendingPool.Get().(*pendingCall)
 	p.method, p.onProgress = method, onProgress
-	if reset && p.progressed == nil {
+	if reset {
 		p.progressed = make(chan struct{}, 1)
-	}
-	if !reset {
-		p.progressed = nil
 	}
 	return p
 }
 
-// putPending recycles a pending record whose response was received, the
-// only moment when no other goroutine can still hold it.
+// putPending recycles a pending record whose response was received. A
+// progress notification read on another stream may still hold the old
+// record's hooks (see Session.progress), so the progress channel is never
+// handed to a later request: a late tick must not restart its timeout.
 func putPending(p *pendingCall) {
-	p.onProgress = nil
-	if p.progressed != nil {
-		select {
-		case <-p.progressed:
-		default:
-		}
-	}
+	p.onProgress, p.progressed = nil, nil
 	pendingPool.Put(p)
 }

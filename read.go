@@ -13,20 +13,74 @@ import (
 // and then fails every pending request, so nothing waits on a dead server.
 func (s *Session) readLoop() {
 	defer s.wg.Done()
-	defer close(s.done)
 	ctx := context.Background()
 	for {
-		data, err := s.conn.Read(ctx)
-		if err != nil {
-			var re requestError
-			if errors.As(err, &re) {
-				s.failOne(re)
-				continue
-			}
-			s.failAll(s.connectionError(err))
+		if s.handleRead(s.conn.Read(ctx)) {
 			return
 		}
+	}
+}
+
+// handleRead handles one result of reading the connection and reports
+// whether it was the connection's end, after which done is closed and
+// nothing more is read.
+func (s *Session) handleRead(data []byte, err error) (ended bool) {
+	if err == nil {
 		s.dispatch(data)
+		return false
+	}
+	var re requestError
+	if errors.As(err, &re) {
+		s.failOne(re)
+		return false
+	}
+	s.failAll(s.connectionError(err))
+	close(s.done)
+	return true
+}
+
+// notifiedReader is a connection that signals when it has something to read
+// (the HTTP transport), so that an idle session keeps no goroutine waiting
+// in Read: a goroutine starts when there is something, reads until nothing
+// is left, and ends.
+type notifiedReader interface {
+	SetReadNotify(func())
+	TryRead() (data []byte, err error, ok bool)
+	Readable() bool
+}
+
+// kickReader starts the reading goroutine unless one runs. At most one
+// runs at a time, so messages are handled one by one and in order, as by
+// readLoop. After the connection's end, reading stays marked as running
+// for good, so no goroutine starts once Close may be waiting for them.
+func (s *Session) kickReader() {
+	if !s.reading.CompareAndSwap(false, true) {
+		return
+	}
+	s.wg.Add(1)
+	go s.drain(s.conn.(notifiedReader))
+}
+
+// drain reads until the connection has nothing more. Whatever arrives
+// after its last look and before it gives up its mark comes with a signal
+// that either finds the mark free (and starts a new drain) or finds it
+// taken, in which case the second look below sees it.
+func (s *Session) drain(r notifiedReader) {
+	defer s.wg.Done()
+	for {
+		for {
+			data, err, ok := r.TryRead()
+			if !ok {
+				break
+			}
+			if s.handleRead(data, err) {
+				return // reading stays marked: the connection has ended
+			}
+		}
+		s.reading.Store(false)
+		if !r.Readable() || !s.reading.CompareAndSwap(false, true) {
+			return
+		}
 	}
 }
 
@@ -113,6 +167,37 @@ func (s *Session) dispatch(data []byte) {
 	}
 }
 
+// responseHandlerSetter is a connection that can hand responses over from
+// the goroutine that read them (the HTTP transport, where every request has
+// its own), instead of through Read and the session's reader goroutine.
+type responseHandlerSetter interface {
+	SetResponseHandler(func(data []byte) bool)
+}
+
+// exchanger is a connection that can carry a request on the caller's
+// goroutine until its answer has been delivered (the HTTP transport): see
+// streamable.Conn.Exchange. Session.call uses it instead of Write for
+// requests other than initialize whose timeout does not restart on
+// progress (those keep the simpler path: their deadline moves).
+type exchanger interface {
+	Exchange(ctx context.Context, msg []byte) error
+}
+
+// deliverDirect takes a response from a connection's own goroutine. The
+// connection has checked that data is valid JSON and a response, and sends
+// it this way only when nothing on its stream came before it, so the
+// response overtakes no progress notification of the same request. It
+// declines anything it cannot decode, which then reaches dispatch and its
+// logging through Read.
+func (s *Session) deliverDirect(data []byte) bool {
+	var m message
+	if err := m.UnmarshalJSON(data); err != nil || !m.isValid() || m.Method != "" {
+		return false
+	}
+	s.deliver(&m)
+	return true
+}
+
 // deliver hands a response to the request waiting for it.
 func (s *Session) deliver(m *message) {
 	p := s.take(m.ID)
@@ -183,18 +268,23 @@ func (s *Session) progress(params json.RawMessage) {
 	if !ok {
 		return
 	}
+	// The hooks are read under the lock: a connection that delivers
+	// responses from other goroutines (see deliverDirect) may complete
+	// the request and recycle its record while this runs.
 	s.mu.Lock()
 	p := s.pending[id]
+	var onProgress func(Progress)
+	var progressed chan struct{}
+	if p != nil {
+		onProgress, progressed = p.onProgress, p.progressed
+	}
 	s.mu.Unlock()
-	if p == nil {
-		return
+	if onProgress != nil {
+		onProgress(pp.Progress)
 	}
-	if p.onProgress != nil {
-		p.onProgress(pp.Progress)
-	}
-	if p.progressed != nil {
+	if progressed != nil {
 		select {
-		case p.progressed <- struct{}{}:
+		case progressed <- struct{}{}:
 		default:
 		}
 	}

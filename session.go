@@ -111,10 +111,15 @@ type CallOptions struct {
 // by id. Close it to end the connection; every goroutine it started ends by
 // the time Close returns.
 type Session struct {
-	name   string
-	conn   Connection
-	opts   SessionOptions
-	logger *slog.Logger
+	name string
+	conn Connection
+	// exchanger is conn when it can carry requests on the caller's goroutine.
+	exchanger exchanger
+	// streamer is conn when its stream for server messages opens on demand.
+	streamer   serverStreamer
+	streamOpen atomic.Bool // openServerStream has run
+	opts       SessionOptions
+	logger     *slog.Logger
 
 	nextID atomic.Int64
 
@@ -122,7 +127,8 @@ type Session struct {
 	pending map[int64]*pendingCall
 	err     error // why the session ended; nil while it runs
 
-	done      chan struct{}                 // closed by readLoop when the connection has ended
+	done      chan struct{}                 // closed by handleRead when the connection has ended
+	reading   atomic.Bool                   // a drain goroutine runs (see kickReader)
 	ctx       context.Context               // ends when the session closes; bounds handlers
 	cancel    context.CancelFunc            // called by Close
 	serverReq map[string]context.CancelFunc // running handlers by raw request id; guarded by mu
@@ -211,8 +217,24 @@ func newSession(conn Connection, o SessionOptions) *Session {
 		subURIs:   make(map[string]bool),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.wg.Add(1)
-	go s.readLoop()
+	if d, ok := conn.(responseHandlerSetter); ok {
+		d.SetResponseHandler(s.deliverDirect)
+	}
+	if ex, ok := conn.(exchanger); ok {
+		s.exchanger = ex
+	}
+	if st, ok := conn.(serverStreamer); ok {
+		s.streamer = st
+		if !s.wantsServerMessages() {
+			st.DeferServerStream()
+		}
+	}
+	if r, ok := conn.(notifiedReader); ok {
+		r.SetReadNotify(s.kickReader)
+	} else {
+		s.wg.Add(1)
+		go s.readLoop()
+	}
 	return s
 }
 

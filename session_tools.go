@@ -109,9 +109,11 @@ func (c *toolCache) invalidate() {
 // it per model request costs nothing. The returned slice is shared: do not
 // modify it.
 func (s *Session) ListTools(ctx context.Context) ([]*Tool, error) {
+	// A list the caller keeps must hear of changes.
 	if s.modern {
-		// A list the caller keeps must hear of changes.
 		s.listenForChanges()
+	} else if s.streamer != nil && s.toolsListChanged() {
+		s.openServerStream(ctx)
 	}
 	return s.cachedTools(ctx)
 }

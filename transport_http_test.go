@@ -548,7 +548,7 @@ func TestHTTPHeaders(t *testing.T) {
 			return nil
 		},
 		Logger: slog.New(rec),
-	}, &SessionOptions{Logger: slog.New(rec)})
+	}, &SessionOptions{Logger: slog.New(rec), OnNotification: func(string, json.RawMessage) {}}) // the hook opens the GET stream
 	ctx := testContext(t)
 
 	traced := streamable.WithHeaders(ctx, http.Header{"Traceparent": {"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}})
@@ -719,7 +719,7 @@ func TestHTTPResumption(t *testing.T) {
 
 func TestHTTPGetStreamRefused(t *testing.T) {
 	f := newHTTPFixture(t, testserver.Options{Tools: testserver.DemoTools()}, testserver.HTTPOptions{NoGETStream: true})
-	s := f.connect(t, nil, nil)
+	s := f.connect(t, nil, &SessionOptions{OnToolsChanged: func() {}})
 	res, err := s.CallTool(testContext(t), "add", map[string]int{"a": 1, "b": 2}, nil)
 	if err != nil || res.Text() != "3" {
 		t.Fatalf("CallTool = %v, %v", res, err)

@@ -30,11 +30,22 @@ type Conn struct {
 
 	queue chan item // never closed: senders also watch life
 
+	// onResponse, when set, takes the response to a request straight from
+	// the goroutine of its POST, sparing the hand-over through queue and
+	// the reader's goroutine. It returns false to leave the message to Read.
+	onResponse func(data []byte) bool
+	// notify, when set, is called whenever Read has something to return,
+	// for a reader that does not wait in Read (see SetReadNotify).
+	notify func()
+
 	failed   chan struct{} // closed by fail when the connection ends by itself
 	failErr  error         // why; written before failed is closed
 	failOnce sync.Once
 
 	version atomic.Pointer[string]
+
+	// deferStream keeps the GET stream closed until OpenServerStream.
+	deferStream atomic.Bool
 
 	mu             sync.Mutex
 	closed         bool           // no goroutine may start; guards wg.Add
@@ -63,7 +74,7 @@ type item struct {
 // queueSize lets POST goroutines hand over messages without waiting for the
 // reader in the usual case; beyond it they wait, which slows a flooding
 // server instead of growing memory.
-const queueSize = 64
+const queueSize = 16
 
 // Open returns a connection to cfg.URL. It performs no I/O: the first Write
 // sends the first POST. It fails only for an invalid URL.
@@ -103,6 +114,63 @@ func Open(cfg Config) (*Conn, error) {
 		failed:   make(chan struct{}),
 		inflight: make(map[string]*post),
 	}, nil
+}
+
+// SetResponseHandler makes f the receiver of responses that arrive alone
+// or first on their stream: the JSON body of a POST, or the first event of
+// its event stream. f runs on the goroutine that read the response, for
+// many responses at once; a message f declines (returns false for) goes to
+// Read as usual. Everything else (notifications, server requests, responses
+// after other messages of their stream) keeps its order through Read. It
+// must be called before the first Write.
+func (c *Conn) SetResponseHandler(f func(data []byte) bool) { c.onResponse = f }
+
+// SetReadNotify makes f the signal that Read (or TryRead) has something to
+// return: a message, a request's failure, or the end of the connection. It
+// lets a session read only when there is something to read instead of
+// keeping a goroutine waiting in Read for the life of an idle connection.
+// f must not block; it is called from any goroutine, also after Close has
+// begun. It must be called before the first Write.
+func (c *Conn) SetReadNotify(f func()) { c.notify = f }
+
+// TryRead is Read without waiting: ok is false when there is nothing to
+// return yet.
+func (c *Conn) TryRead() (data []byte, err error, ok bool) {
+	select {
+	case it := <-c.queue:
+		return it.data, it.err, true
+	default:
+	}
+	select {
+	case <-c.failed:
+		return nil, c.failErr, true
+	case <-c.life.Done():
+		return nil, ErrClosed, true
+	default:
+		return nil, nil, false
+	}
+}
+
+// Readable reports whether TryRead would return something.
+func (c *Conn) Readable() bool {
+	if len(c.queue) > 0 {
+		return true
+	}
+	select {
+	case <-c.failed:
+		return true
+	case <-c.life.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// signal tells a notified reader that Read has something to return.
+func (c *Conn) signal() {
+	if c.notify != nil {
+		c.notify()
+	}
 }
 
 // SetProtocolVersion sets the revision sent as MCP-Protocol-Version on every
@@ -238,8 +306,14 @@ func (c *Conn) Close() error {
 		c.mu.Lock()
 		c.closed = true
 		sid, legacy := c.sessionID, c.legacy != ""
+		// POSTs carried by Exchange run on their callers' goroutines,
+		// outside life: end them here (the others end with life).
+		for _, p := range c.inflight {
+			p.cancel(ErrClosed)
+		}
 		c.mu.Unlock()
 		c.cancel(ErrClosed)
+		c.signal()
 		if sid != "" && !legacy && !isModern(c.ProtocolVersion()) {
 			c.deleteSession(sid)
 		}
@@ -295,6 +369,7 @@ func (c *Conn) spawn(f func()) bool {
 func (c *Conn) enqueue(it item) bool {
 	select {
 	case c.queue <- it:
+		c.signal()
 		return true
 	case <-c.life.Done():
 		return false
@@ -307,6 +382,7 @@ func (c *Conn) fail(err error) {
 	c.failOnce.Do(func() {
 		c.failErr = err
 		close(c.failed)
+		c.signal()
 	})
 }
 

@@ -150,7 +150,7 @@ func (c *Conn) legacyStream(r *sse.Reader, body io.ReadCloser) {
 				c.overLimit(ev.Data, nil)
 				continue
 			}
-			c.deliverBody(ev.Data, nil)
+			c.deliverBody(ev.Data, nil, false)
 		default:
 			c.log.Debug("skipped an HTTP+SSE event", "type", ev.Type)
 		}

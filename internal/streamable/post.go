@@ -276,7 +276,7 @@ func (c *Conn) postSync(ctx context.Context, o *outgoing) error {
 		if err != nil {
 			return err
 		}
-		if o.msg.Method == "notifications/initialized" && !legacy && sid != "" {
+		if o.msg.Method == "notifications/initialized" && !legacy && sid != "" && !c.deferStream.Load() {
 			if _, modern := c.era(&o.msg); !modern {
 				c.openStandalone(ctx, sid)
 			}

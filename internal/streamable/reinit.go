@@ -56,8 +56,11 @@ func (c *Conn) reinit(stale string) error {
 	}
 	sid := c.SessionID()
 	// As on the first handshake, the GET stream is open before
-	// notifications/initialized, whose handling may already send on it.
-	c.openStandalone(ctx, sid)
+	// notifications/initialized, whose handling may already send on it;
+	// unless the session had none.
+	if !c.deferStream.Load() {
+		c.openStandalone(ctx, sid)
+	}
 	if initd != nil {
 		if err := c.notifyOnce(ctx, initd); err != nil {
 			return fmt.Errorf("mcpclient: http: re-initialize after the session expired: %w", err)
@@ -110,7 +113,7 @@ func (c *Conn) handshake(ctx context.Context, raw []byte) error {
 			if m, err := Peek(ev.Data); err == nil && m.Kind == KindResponse && sameID(m.ID, o.msg.ID) {
 				answer = ev.Data
 			} else if len(ev.Data) > 0 {
-				c.deliver(ev.Data, nil)
+				c.deliver(ev.Data, nil, false)
 			}
 		}
 	default:

@@ -91,7 +91,7 @@ func (c *Conn) readJSON(p *post, resp *http.Response) {
 		c.failRequest(p, c.oversize(int64(len(body)), id))
 		return
 	}
-	if !c.deliverBody(body, id) {
+	if !c.deliverBody(body, id, true) {
 		c.failRequest(p, fmt.Errorf("%w: the JSON body of the answer to %s holds no response for it", ErrNoResponse, p.out.op()))
 	}
 }
@@ -116,6 +116,7 @@ type stream struct {
 	retry    time.Duration
 	retrySet bool
 	events   int // events delivered by the latest pump
+	total    int // events delivered by every pump of the stream
 }
 
 // readEvents reads a request's event stream until its response. A stream
@@ -185,13 +186,14 @@ func (c *Conn) pump(body io.ReadCloser, want []byte, st *stream) (got bool, err 
 			continue
 		}
 		st.events++
+		st.total++
 		if len(ev.Data) > c.limit {
 			if c.overLimit(ev.Data, want) {
 				return true, nil
 			}
 			continue
 		}
-		if c.deliverBody(ev.Data, want) {
+		if c.deliverBody(ev.Data, want, st.total == 1) {
 			finish(body)
 			return true, nil
 		}
@@ -223,8 +225,10 @@ func finish(body io.ReadCloser) {
 }
 
 // deliverBody hands a body (one message or a batch) to Read and reports
-// whether it held the response to want.
-func (c *Conn) deliverBody(body, want []byte) bool {
+// whether it held the response to want. first is true when nothing of the
+// same stream went to Read before it: only then may the response skip the
+// queue, since it would otherwise overtake the stream's earlier messages.
+func (c *Conn) deliverBody(body, want []byte, first bool) bool {
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 && body[0] == '[' {
 		var batch []json.RawMessage
@@ -234,17 +238,18 @@ func (c *Conn) deliverBody(body, want []byte) bool {
 		}
 		got := false
 		for _, m := range batch {
-			got = c.deliver(m, want) || got
+			got = c.deliver(m, want, false) || got
 		}
 		return got
 	}
-	return c.deliver(body, want)
+	return c.deliver(body, want, first)
 }
 
 // deliver hands one message to Read and reports whether it was the response
 // to want. Malformed messages are logged and skipped: the session could not
-// route them anyway.
-func (c *Conn) deliver(data, want []byte) bool {
+// route them anyway. With direct set, the response to want goes to the
+// response handler instead of the queue when the handler takes it.
+func (c *Conn) deliver(data, want []byte, direct bool) bool {
 	if !json.Valid(data) {
 		c.log.Warn("skipped malformed JSON from the server", "data", excerpt(data))
 		return false
@@ -254,10 +259,14 @@ func (c *Conn) deliver(data, want []byte) bool {
 		c.log.Warn("skipped a message that is not JSON-RPC", "data", excerpt(data))
 		return false
 	}
+	answer := m.Kind == KindResponse && want != nil && sameID(m.ID, want)
+	if answer && direct && c.onResponse != nil && c.onResponse(data) {
+		return true
+	}
 	if !c.enqueue(item{data: data}) {
 		return false
 	}
-	return m.Kind == KindResponse && want != nil && sameID(m.ID, want)
+	return answer
 }
 
 func excerpt(b []byte) string {

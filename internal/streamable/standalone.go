@@ -40,6 +40,30 @@ func (c *Conn) startStandalone(sid string) <-chan struct{} {
 	return opened
 }
 
+// DeferServerStream keeps the GET stream of a handshake-era session closed
+// until OpenServerStream is called. The stream holds a TCP connection and
+// goroutines for the life of the session, which a client that only calls
+// tools does not need: without it, the server can still answer requests
+// and send related messages on their POST streams. Call it before the first
+// Write.
+func (c *Conn) DeferServerStream() { c.deferStream.Store(true) }
+
+// OpenServerStream opens the GET stream now, unless it is open, and waits
+// until the server has answered it (at most 2 seconds, or until ctx ends),
+// so that nothing the server sends from then on is lost. Later handshakes
+// (re-initialising after an expired session) open it again. It does nothing
+// yet before the handshake, where notifications/initialized opens it, and
+// nothing on a stateless-era or HTTP+SSE connection, which have no such
+// stream.
+func (c *Conn) OpenServerStream(ctx context.Context) {
+	c.deferStream.Store(false)
+	sid := c.SessionID()
+	if sid == "" || c.Legacy() || isModern(c.ProtocolVersion()) {
+		return
+	}
+	c.openStandalone(ctx, sid)
+}
+
 // stopStandalone ends the GET stream, if one runs.
 func (c *Conn) stopStandalone() {
 	c.mu.Lock()

@@ -1,0 +1,60 @@
+package streamable
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+)
+
+// Exchange sends one request and carries its POST on the calling goroutine,
+// returning once the POST has ended: by then the response has gone to the
+// response handler (see SetResponseHandler) or to Read, or the failure has
+// gone to Read as a *RequestError. It spares the goroutine and the
+// hand-overs that Write's asynchronous POST costs per request.
+//
+// As with Write, the POST keeps the values of ctx but not its cancellation:
+// the caller stops it by writing notifications/cancelled for its id (from
+// another goroutine), which in the handshake era reaches the server before
+// the POST is aborted. Close aborts it too. msg must stay unchanged until
+// Exchange returns. Anything but a request, and initialize, which the
+// connection keeps for re-initialising, are passed to Write.
+func (c *Conn) Exchange(ctx context.Context, msg []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m, err := Peek(msg)
+	if err != nil || m.Kind == KindInvalid {
+		return fmt.Errorf("mcpclient: http write: not a JSON-RPC message")
+	}
+	if m.Kind != KindRequest || m.Method == "initialize" {
+		return c.Write(ctx, msg)
+	}
+	if err := c.awaitSwitch(ctx); err != nil {
+		return err
+	}
+	h, err := c.callerHeader(ctx)
+	if err != nil {
+		return err
+	}
+	// Errors reported after Exchange returns keep the id; msg is the
+	// caller's to reuse by then.
+	m.ID = bytes.Clone(m.ID)
+	pctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancel(nil)
+	p := &post{out: &outgoing{body: msg, msg: m, header: h}, cancel: cancel}
+	key := string(m.ID)
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if _, dup := c.inflight[key]; dup {
+		c.mu.Unlock()
+		return fmt.Errorf("mcpclient: http post %s: request id %s is already in flight", m.Method, key)
+	}
+	c.inflight[key] = p
+	c.mu.Unlock()
+	defer c.forget(key, p)
+	c.runRequest(pctx, p)
+	return nil
+}
