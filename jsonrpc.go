@@ -32,15 +32,38 @@ type plainMessage message
 // assumed to be valid JSON: json.Unmarshal checks it before calling here.
 func (m *message) UnmarshalJSON(data []byte) error {
 	if id, result, ok := splitResultResponse(data); ok {
-		buf := make([]byte, len(id)+len(result))
-		copy(buf, id)
-		copy(buf[len(id):], result)
-		m.JSONRPC = "2.0"
-		m.ID = buf[:len(id):len(id)]
-		m.Result = buf[len(id):]
+		m.setResponse(id, result)
 		return nil
 	}
 	return json.Unmarshal(data, (*plainMessage)(m))
+}
+
+// decodeMessage decodes one message read from the server. A response
+// carrying a result is split by hand as in UnmarshalJSON, but without the
+// two passes over the whole message that json.Unmarshal makes before it
+// calls UnmarshalJSON (a validity check, then a skip to find the value's
+// end): only the id is checked here. The result stays raw until the caller
+// of the request decodes it, and every such decode is encoding/json's,
+// which rejects malformed JSON; a malformed result thus fails its own
+// request instead of being dropped. Any other shape goes through
+// encoding/json, validity check included.
+func decodeMessage(data []byte, m *message) error {
+	if id, result, ok := splitResultResponse(data); ok && json.Valid(id) {
+		m.setResponse(id, result)
+		return nil
+	}
+	return json.Unmarshal(data, (*plainMessage)(m))
+}
+
+// setResponse fills m with a result response, copying id and result into
+// one allocation so that m does not keep the read buffer.
+func (m *message) setResponse(id, result []byte) {
+	buf := make([]byte, len(id)+len(result))
+	copy(buf, id)
+	copy(buf[len(id):], result)
+	m.JSONRPC = "2.0"
+	m.ID = buf[:len(id):len(id)]
+	m.Result = buf[len(id):]
 }
 
 // splitResultResponse returns the raw id and result of a message whose

@@ -128,3 +128,56 @@ func TestDecodeResponseAllocs(t *testing.T) {
 	}
 	t.Logf("allocations per response: %v (encoding/json alone: %v)", allocs, plainAllocs)
 }
+
+// FuzzDecodeMessage checks decodeMessage, the reader's decoder: on valid
+// JSON it decodes exactly as encoding/json; on anything else it either
+// fails, or it took the response fast path with a valid id and a result
+// that is itself malformed, which the caller's decode of the result then
+// rejects. Nothing malformed passes for a well-formed message.
+func FuzzDecodeMessage(f *testing.F) {
+	for _, tc := range decodeCases {
+		f.Add([]byte(tc))
+	}
+	f.Add([]byte(`{"jsonrpc":"2.0","id":1,"result":{"a":}}`))
+	f.Add([]byte(`{"jsonrpc":"2.0","id":1,"result":tru}`))
+	f.Add([]byte(`{"jsonrpc":"2.0","id":01,"result":{}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got, want message
+		err := decodeMessage(data, &got)
+		if json.Valid(data) {
+			wantErr := json.Unmarshal(data, (*plainMessage)(&want))
+			if (err != nil) != (wantErr != nil) {
+				t.Fatalf("decodeMessage(%q) error = %v, want %v", data, err, wantErr)
+			}
+			if diff := cmp.Diff(want, got); err == nil && diff != "" {
+				t.Fatalf("decodeMessage(%q) mismatch (-encoding/json +decodeMessage):\n%s", data, diff)
+			}
+			return
+		}
+		if err == nil && (!json.Valid(got.ID) || json.Valid(got.Result)) {
+			t.Fatalf("decodeMessage(%q) = id %q, result %q for malformed input, want an error or a malformed result", data, got.ID, got.Result)
+		}
+	})
+}
+
+func TestDecodeMessageMalformed(t *testing.T) {
+	tests := []struct {
+		in      string
+		wantErr bool
+	}{
+		{`{"jsonrpc":"2.0","id":1,"result":{"a":}}`, false}, // the result's reader rejects it
+		{`{"jsonrpc":"2.0","id":01,"result":{}}`, true},     // a malformed id is never matched
+		{`{"jsonrpc":"2.0","id":1,"result":{}`, true},
+		{`{"jsonrpc":"2.0","id":1,"error":{"code":1,"message":"x"}`, true},
+	}
+	for _, tt := range tests {
+		var m message
+		err := decodeMessage([]byte(tt.in), &m)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("decodeMessage(%s) error = %v, want error %v", tt.in, err, tt.wantErr)
+		}
+		if err == nil && json.Valid(m.Result) {
+			t.Errorf("decodeMessage(%s) result %s is valid JSON; the case expects a malformed one", tt.in, m.Result)
+		}
+	}
+}

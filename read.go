@@ -150,7 +150,7 @@ func (s *Session) take(raw []byte) *pendingCall {
 // dispatch routes one incoming message. data is only valid during the call.
 func (s *Session) dispatch(data []byte) {
 	var m message
-	if err := json.Unmarshal(data, &m); err != nil || !m.isValid() {
+	if err := decodeMessage(data, &m); err != nil || !m.isValid() {
 		// Servers and their launchers print banners and logs to stdout;
 		// such lines are not ours to interpret.
 		s.logger.Warn("skipped a line that is not a JSON-RPC message", "line", truncate(data, 200))
@@ -184,14 +184,14 @@ type exchanger interface {
 }
 
 // deliverDirect takes a response from a connection's own goroutine. The
-// connection has checked that data is valid JSON and a response, and sends
+// connection has checked that data looks like a response, and sends
 // it this way only when nothing on its stream came before it, so the
 // response overtakes no progress notification of the same request. It
 // declines anything it cannot decode, which then reaches dispatch and its
 // logging through Read.
 func (s *Session) deliverDirect(data []byte) bool {
 	var m message
-	if err := m.UnmarshalJSON(data); err != nil || !m.isValid() || m.Method != "" {
+	if err := decodeMessage(data, &m); err != nil || !m.isValid() || m.Method != "" {
 		return false
 	}
 	s.deliver(&m)

@@ -238,7 +238,7 @@ func (s *Session) CallTool(ctx context.Context, name string, args any, opts *Cal
 		return nil, err
 	}
 	var res CallToolResult
-	if err := json.Unmarshal(raw, &res); err != nil {
+	if err := decodeCallToolResult(raw, &res); err != nil {
 		return nil, fmt.Errorf("mcpclient: call tool %s: malformed result: %w", name, err)
 	}
 	keepUnknownContent(raw, res.Content)

@@ -32,7 +32,7 @@ type Conn struct {
 
 	// onResponse, when set, takes the response to a request straight from
 	// the goroutine of its POST, sparing the hand-over through queue and
-	// the reader's goroutine. It returns false to leave the message to Read.
+	// the reader's goroutine. It returns false for a malformed message.
 	onResponse func(data []byte) bool
 	// notify, when set, is called whenever Read has something to return,
 	// for a reader that does not wait in Read (see SetReadNotify).
@@ -119,10 +119,12 @@ func Open(cfg Config) (*Conn, error) {
 // SetResponseHandler makes f the receiver of responses that arrive alone
 // or first on their stream: the JSON body of a POST, or the first event of
 // its event stream. f runs on the goroutine that read the response, for
-// many responses at once; a message f declines (returns false for) goes to
-// Read as usual. Everything else (notifications, server requests, responses
-// after other messages of their stream) keeps its order through Read. It
-// must be called before the first Write.
+// many responses at once. f decodes the message and returns false when it
+// is malformed; the message is then skipped and its request fails as
+// having no answer, so the connection does not check it beforehand.
+// Everything else (notifications, server requests, responses after other
+// messages of their stream) keeps its order through Read. It must be
+// called before the first Write.
 func (c *Conn) SetResponseHandler(f func(data []byte) bool) { c.onResponse = f }
 
 // SetReadNotify makes f the signal that Read (or TryRead) has something to

@@ -248,20 +248,27 @@ func (c *Conn) deliverBody(body, want []byte, first bool) bool {
 // deliver hands one message to Read and reports whether it was the response
 // to want. Malformed messages are logged and skipped: the session could not
 // route them anyway. With direct set, the response to want goes to the
-// response handler instead of the queue when the handler takes it.
+// response handler instead of the queue; the handler decodes it and judges
+// it (declining a malformed one), which spares checking it here first.
 func (c *Conn) deliver(data, want []byte, direct bool) bool {
-	if !json.Valid(data) {
-		c.log.Warn("skipped malformed JSON from the server", "data", excerpt(data))
-		return false
-	}
 	m, err := Peek(data)
 	if err != nil || m.Kind == KindInvalid {
 		c.log.Warn("skipped a message that is not JSON-RPC", "data", excerpt(data))
 		return false
 	}
 	answer := m.Kind == KindResponse && want != nil && sameID(m.ID, want)
-	if answer && direct && c.onResponse != nil && c.onResponse(data) {
-		return true
+	if answer && direct && c.onResponse != nil {
+		if c.onResponse(data) {
+			return true
+		}
+		c.log.Warn("skipped a malformed response", "data", excerpt(data))
+		return false
+	}
+	// What goes to Read must be JSON: a malformed message counted as the
+	// answer would leave its request waiting for nothing.
+	if !json.Valid(data) {
+		c.log.Warn("skipped malformed JSON from the server", "data", excerpt(data))
+		return false
 	}
 	if !c.enqueue(item{data: data}) {
 		return false
