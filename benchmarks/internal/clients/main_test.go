@@ -7,20 +7,29 @@ import (
 	"testing"
 
 	"github.com/mcpclient/mcpclient/benchmarks/internal/echo"
+	"github.com/mcpclient/mcpclient/benchmarks/internal/lean"
 	"go.uber.org/goleak"
 )
 
-// serverEnv makes the test binary act as the stdio echo server, so the
-// stdio tests need no other program.
+// serverEnv makes the test binary act as a stdio server, so the stdio
+// tests need no other program: "1" (or "gosdk") serves package echo,
+// "lean" package lean.
 const serverEnv = "MCPPERF_TEST_ECHO_SERVER"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(serverEnv) == "1" {
-		if err := echo.ServeStdio(context.Background()); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+	var err error
+	switch os.Getenv(serverEnv) {
+	case "":
+		goleak.VerifyTestMain(m)
+		return
+	case "lean":
+		err = lean.ServeStdio(context.Background(), os.Stdin, os.Stdout)
+	default:
+		err = echo.ServeStdio(context.Background())
 	}
-	goleak.VerifyTestMain(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
 }

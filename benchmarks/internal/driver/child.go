@@ -22,7 +22,7 @@ type ClientRun struct {
 
 // RunClient is the "client" role: it connects one client, runs one load
 // and writes a [ClientRun] as JSON to out. self is the path of this
-// program, used to start a stdio server.
+// program, used to start a stdio server (the one -server names).
 func RunClient(ctx context.Context, self string, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	name := fs.String("impl", "", "client to run")
@@ -34,13 +34,17 @@ func RunClient(ctx context.Context, self string, args []string, out io.Writer) e
 	dur := fs.Duration("d", time.Second, "measured duration")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured window to this file")
 	memProfile := fs.String("memprofile", "", "write an allocation profile of the measured window to this file")
+	server := fs.String("server", ServerGoSDK, "stdio server to start: gosdk or lean")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := checkServer(*server); err != nil {
 		return err
 	}
 	spec := clients.Spec{
 		Transport:     *transport,
 		Version:       *version,
-		ServerCommand: []string{self, "server", "-stdio"},
+		ServerCommand: []string{self, "server", "-stdio", "-server", *server},
 		URL:           *url + echo.PathFor(*version),
 	}
 	if *transport != clients.Stdio {

@@ -34,9 +34,12 @@ func TestParseFlags(t *testing.T) {
 		ok   bool
 		want Config
 	}{
-		{nil, true, Config{Duration: 800 * time.Millisecond, Rounds: 5, InFlight: []int{1, 8, 64}}},
-		{[]string{"-long"}, true, Config{Duration: 3 * time.Second, Rounds: 7, InFlight: []int{1, 8, 64}}},
-		{[]string{"-c", "2, 4", "-rounds", "1", "-d", "1s"}, true, Config{Duration: time.Second, Rounds: 1, InFlight: []int{2, 4}}},
+		{nil, true, Config{Duration: 800 * time.Millisecond, Rounds: 5, InFlight: []int{1, 8, 64}, Server: ServerGoSDK}},
+		{[]string{"-long"}, true, Config{Duration: 3 * time.Second, Rounds: 7, InFlight: []int{1, 8, 64}, Server: ServerGoSDK}},
+		{[]string{"-c", "2, 4", "-rounds", "1", "-d", "1s"}, true, Config{Duration: time.Second, Rounds: 1, InFlight: []int{2, 4}, Server: ServerGoSDK}},
+		{[]string{"-server", "lean", "-d", "400ms", "-rounds", "3"}, true, Config{Duration: 400 * time.Millisecond, Rounds: 3, InFlight: []int{1, 8, 64}, Server: ServerLean}},
+		{[]string{"-server", "gosdk"}, true, Config{Duration: 800 * time.Millisecond, Rounds: 5, InFlight: []int{1, 8, 64}, Server: ServerGoSDK}},
+		{[]string{"-server", "nginx"}, false, Config{}},
 		{[]string{"-c", "0"}, false, Config{}},
 		{[]string{"-transports", "carrier-pigeon"}, false, Config{}},
 		{[]string{"-rounds", "0"}, false, Config{}},
@@ -50,9 +53,9 @@ func TestParseFlags(t *testing.T) {
 			if !tt.ok {
 				return
 			}
-			if got.Duration != tt.want.Duration || got.Rounds != tt.want.Rounds || !slices.Equal(got.InFlight, tt.want.InFlight) {
-				t.Errorf("parseFlags(%q) = %v, %v, %v, want %v, %v, %v", tt.args,
-					got.Duration, got.Rounds, got.InFlight, tt.want.Duration, tt.want.Rounds, tt.want.InFlight)
+			if got.Duration != tt.want.Duration || got.Rounds != tt.want.Rounds || !slices.Equal(got.InFlight, tt.want.InFlight) || got.Server != tt.want.Server {
+				t.Errorf("parseFlags(%q) = %v, %v, %v, %q, want %v, %v, %v, %q", tt.args,
+					got.Duration, got.Rounds, got.InFlight, got.Server, tt.want.Duration, tt.want.Rounds, tt.want.InFlight, tt.want.Server)
 			}
 		})
 	}
@@ -109,6 +112,7 @@ func TestMarkdownMarksTargets(t *testing.T) {
 		"| stdio | 2026-07-28 | 64 | 1.50 **missed** | 35.0 **missed** | 0.89 **missed** | 1.33 **missed** (floor 1.67) | 1.36 **missed** (floor 1.00; ours ÷ floor's 1.36) |",
 		"| 2025-11-25 | ours | 10 | 2.0 | 1.0 |",
 		"Machine: test machine.",
+		"Server: go-sdk v1.8.0's server",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown() lacks %q; got:\n%s", want, md)
@@ -116,29 +120,55 @@ func TestMarkdownMarksTargets(t *testing.T) {
 	}
 }
 
-func TestRunServerRefusesOtherHosts(t *testing.T) {
-	err := RunServer(context.Background(), []string{"-http", "192.0.2.1:0"}, strings.NewReader(""), io.Discard)
-	if err == nil {
-		t.Error("RunServer(-http 192.0.2.1:0) error = nil, want a refusal of a non-loopback address")
+func TestRunServerRefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-http", "192.0.2.1:0"},
+		{"-http", "127.0.0.1:0", "-server", "nginx"},
+		{"-stdio", "-server", "nginx"},
+	} {
+		err := RunServer(context.Background(), args, strings.NewReader(""), io.Discard)
+		if err == nil {
+			t.Errorf("RunServer(%q) error = nil, want a refusal", args)
+		}
 	}
 }
 
 func TestRunServerEndsWithItsInput(t *testing.T) {
-	pr, pw := io.Pipe()
+	for _, server := range []string{ServerGoSDK, ServerLean} {
+		t.Run(server, func(t *testing.T) {
+			pr, pw := io.Pipe()
+			out := &strings.Builder{}
+			done := make(chan error, 1)
+			go func() {
+				done <- RunServer(context.Background(), []string{"-http", "127.0.0.1:0", "-until-eof", "-server", server}, pr, out)
+			}()
+			time.Sleep(50 * time.Millisecond)
+			pw.Close()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("RunServer() = %v, want nil once its input ends", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("RunServer() did not end when its input did")
+			}
+			if got := out.String(); !strings.HasPrefix(got, "http://127.0.0.1:") {
+				t.Errorf("RunServer() printed %q, want the base URL first", got)
+			}
+		})
+	}
+}
+
+// TestRunServerLeanStdio checks that -stdio -server lean serves the role's
+// input and output (the gosdk server needs the process's own stdin).
+func TestRunServerLeanStdio(t *testing.T) {
+	in := strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}` + "\n")
 	out := &strings.Builder{}
-	done := make(chan error, 1)
-	go func() {
-		done <- RunServer(context.Background(), []string{"-http", "127.0.0.1:0", "-until-eof"}, pr, out)
-	}()
-	time.Sleep(50 * time.Millisecond)
-	pw.Close()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("RunServer() = %v, want nil once its input ends", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("RunServer() did not end when its input did")
+	if err := RunServer(context.Background(), []string{"-stdio", "-server", "lean"}, in, out); err != nil {
+		t.Fatalf("RunServer(-stdio -server lean) = %v, want nil", err)
+	}
+	if want := `{"jsonrpc":"2.0","id":1,"result":{}}` + "\n"; out.String() != want {
+		t.Errorf("RunServer(-stdio -server lean) wrote %q, want %q", out.String(), want)
 	}
 }
 
@@ -151,5 +181,18 @@ func TestPairedRatio(t *testing.T) {
 	}
 	if _, ok := pairedRatio(a[2:3], b, rateOf); ok {
 		t.Error("pairedRatio(only skipped rounds) ok = true, want false")
+	}
+}
+
+func TestMarkdownNamesServer(t *testing.T) {
+	for _, tt := range []struct{ server, want string }{
+		{"", "Server: go-sdk v1.8.0's server"},
+		{ServerGoSDK, "Server: go-sdk v1.8.0's server"},
+		{ServerLean, "Server: the hand-written lean server"},
+	} {
+		rep := &Report{Config: Config{Server: tt.server, Rounds: 1, Duration: time.Second}}
+		if md := rep.Markdown(); !strings.Contains(md, tt.want) {
+			t.Errorf("Markdown() with Server %q lacks %q; got:\n%s", tt.server, tt.want, md)
+		}
 	}
 }

@@ -25,6 +25,7 @@ type Config struct {
 	Transports []string
 	Versions   []string
 	Clients    []string
+	Server     string // ServerGoSDK or ServerLean
 	IdleN      int    // sessions of the idle measurement; 0 skips it
 	Out        string // markdown file to write; empty writes none
 	Command    string // how the run was started, for the report
@@ -45,7 +46,7 @@ func Main(ctx context.Context, self string, args []string, stdout, progress io.W
 		if t == clients.Stdio {
 			continue
 		}
-		srv, url, err := startHTTPServer(self, t == clients.HTTPSSE)
+		srv, url, err := startHTTPServer(self, cfg.Server, t == clients.HTTPSSE)
 		if err != nil {
 			return err
 		}
@@ -112,10 +113,14 @@ func parseFlags(args []string) (Config, error) {
 	names := fs.String("clients", strings.Join(clients.Names(), ","), "clients, comma-separated; the floor is needed for ratios")
 	idle := fs.Int("idle", 50, "idle HTTP sessions to open per client; 0 skips")
 	out := fs.String("o", "RESULTS.md", "markdown file to write; empty for none")
+	server := fs.String("server", ServerGoSDK, "server every client calls: gosdk (go-sdk's) or lean (hand-written, cheap)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
-	cfg := Config{Duration: *dur, Rounds: *rounds, IdleN: *idle, Out: *out}
+	if err := checkServer(*server); err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Duration: *dur, Rounds: *rounds, IdleN: *idle, Out: *out, Server: *server}
 	if *long {
 		cfg.Duration, cfg.Rounds = 3*time.Second, 7
 	}
@@ -162,7 +167,7 @@ func runCell(ctx context.Context, self string, cfg Config, cell Cell, url string
 			name := cfg.Clients[(i+r)%n]
 			args := []string{"client", "-impl", name, "-transport", cell.Transport, "-version", cell.Version,
 				"-c", strconv.Itoa(cell.InFlight), "-d", cfg.Duration.String(),
-				"-warmup", strconv.Itoa(warmupFor(cell.InFlight))}
+				"-warmup", strconv.Itoa(warmupFor(cell.InFlight)), "-server", cfg.Server}
 			if url != "" {
 				args = append(args, "-url", url)
 			}
@@ -205,14 +210,14 @@ func runChild(ctx context.Context, self string, args []string, v any) error {
 	return json.Unmarshal(out, v)
 }
 
-// httpServer is an echo server process on a loopback port.
+// httpServer is a server process on a loopback port.
 type httpServer struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 }
 
-func startHTTPServer(self string, sse bool) (*httpServer, string, error) {
-	args := []string{"server", "-http", "127.0.0.1:0", "-until-eof"}
+func startHTTPServer(self, server string, sse bool) (*httpServer, string, error) {
+	args := []string{"server", "-http", "127.0.0.1:0", "-until-eof", "-server", server}
 	if sse {
 		args = append(args, "-sse")
 	}

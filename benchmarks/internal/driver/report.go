@@ -143,7 +143,7 @@ func (r *Report) Markdown() string {
 	fmt.Fprintf(&b, "Command: `%s` (in `benchmarks/`), %d rounds of %s per client and cell, clients interleaved round by round; medians over rounds. Took %s.\n\n",
 		r.Config.Command, r.Config.Rounds, r.Config.Duration, r.Took)
 	fmt.Fprintf(&b, "Machine: %s. Load average (1, 5, 15 min) at the start: %s; at the end: %s.\n\n", r.Machine, r.LoadStart, r.LoadEnd)
-	b.WriteString("Every client runs in its own process against the same Go MCP echo server (go-sdk v1.8.0's server; a child process over stdio, a separate process on a loopback port over HTTP). ")
+	fmt.Fprintf(&b, "Server: %s. Every client runs in its own process against this same MCP echo server (a child process over stdio, a separate process on a loopback port over HTTP). ", describeServer(r.Config.Server))
 	b.WriteString("CPU is the client process's user+system time (getrusage RUSAGE_SELF, the server excluded) over the measured window, divided by the calls; allocations and bytes come from runtime.MemStats of the same process. ")
 	b.WriteString("Ratios are to the hand-written floor of the same cell (CPU/call ÷ floor's, calls/s ÷ floor's), each the median over rounds of the ratio within a round. Client and server share the cores, so the floor's calls/s is the most any client reaches against this server.\n\n")
 
