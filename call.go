@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -119,23 +120,45 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 // notifications/cancelled, which also makes the connection abort the POST,
 // so that the caller's goroutine returns.
 type exchangeWatch struct {
-	timer   *time.Timer
+	s       *Session
+	id      int64
+	timer   *time.Timer // runs timedOut; kept with the watch in watchPool
 	stopCtx func() bool
 }
 
+// watchPool recycles watches with their timers: every request over HTTP
+// needs one.
+var watchPool sync.Pool
+
 func (s *Session) watchExchange(ctx context.Context, id int64, timeout time.Duration) *exchangeWatch {
-	w := &exchangeWatch{timer: time.AfterFunc(timeout, func() { s.sendCancel(id, "timeout") })}
+	w, _ := watchPool.Get().(*exchangeWatch)
+	if w == nil {
+		w = &exchangeWatch{}
+		w.timer = time.AfterFunc(time.Hour, w.timedOut)
+		w.timer.Stop()
+	}
+	w.s, w.id = s, id
+	w.timer.Reset(timeout)
 	if ctx.Done() != nil {
 		w.stopCtx = context.AfterFunc(ctx, func() { s.sendCancel(id, context.Cause(ctx).Error()) })
 	}
 	return w
 }
 
-// stop stops the watchers and reports whether one of them fired.
+func (w *exchangeWatch) timedOut() { w.s.sendCancel(w.id, "timeout") }
+
+// stop stops the watchers and reports whether one of them fired. A watch
+// whose timer did not fire goes back to the pool; one whose timer fired
+// may still be read by timedOut, so it is left to the collector.
 func (w *exchangeWatch) stop() bool {
-	fired := !w.timer.Stop()
+	timerFired := !w.timer.Stop()
+	fired := timerFired
 	if w.stopCtx != nil && !w.stopCtx() {
 		fired = true
+	}
+	if !timerFired {
+		w.s, w.stopCtx = nil, nil
+		watchPool.Put(w)
 	}
 	return fired
 }

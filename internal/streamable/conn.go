@@ -20,6 +20,8 @@ type Conn struct {
 	cfg    Config
 	url    *url.URL
 	urlStr string
+	post   *http.Request // template of every POST to url (see newRequest)
+	values headerValues
 	client *http.Client
 	log    *slog.Logger
 	limit  int
@@ -100,8 +102,13 @@ func Open(cfg Config) (*Conn, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	tmpl, err := http.NewRequest(http.MethodPost, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("mcpclient: http connect: invalid URL: %w", err)
+	}
 	life, cancel := context.WithCancelCause(context.Background())
 	return &Conn{
+		post:     tmpl,
 		cfg:      cfg,
 		url:      u,
 		urlStr:   u.String(),

@@ -15,14 +15,18 @@ import (
 // As with Write, the POST keeps the values of ctx but not its cancellation:
 // the caller stops it by writing notifications/cancelled for its id (from
 // another goroutine), which in the handshake era reaches the server before
-// the POST is aborted. Close aborts it too. msg must stay unchanged until
-// Exchange returns. Anything but a request, and initialize, which the
+// the POST is aborted. Close aborts it too. Exchange does not retain msg.
+// Anything but a request, and initialize, which the
 // connection keeps for re-initialising, are passed to Write.
 func (c *Conn) Exchange(ctx context.Context, msg []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m, err := Peek(msg)
+	// The body is copied, as Write does: net/http may go on writing it
+	// after the response has come, which is when msg goes back to its
+	// owner.
+	body := bytes.Clone(msg)
+	m, err := Peek(body)
 	if err != nil || m.Kind == KindInvalid {
 		return fmt.Errorf("mcpclient: http write: not a JSON-RPC message")
 	}
@@ -36,12 +40,9 @@ func (c *Conn) Exchange(ctx context.Context, msg []byte) error {
 	if err != nil {
 		return err
 	}
-	// Errors reported after Exchange returns keep the id; msg is the
-	// caller's to reuse by then.
-	m.ID = bytes.Clone(m.ID)
 	pctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
-	p := &post{out: &outgoing{body: msg, msg: m, header: h}, cancel: cancel}
+	p := newPost(body, m, h, cancel)
 	key := string(m.ID)
 	c.mu.Lock()
 	if c.closed {

@@ -31,6 +31,16 @@ type post struct {
 	aborted atomic.Bool // the session gave up on it: report nothing
 }
 
+// newPost returns a post of a new outgoing message, allocating both as one.
+func newPost(body []byte, m Message, h http.Header, cancel context.CancelCauseFunc) *post {
+	both := &struct {
+		post
+		outgoing
+	}{outgoing: outgoing{body: body, msg: m, header: h}}
+	both.post.out, both.post.cancel = &both.outgoing, cancel
+	return &both.post
+}
+
 var errAborted = errors.New("mcpclient: http: request cancelled by the client")
 
 // maxErrorBody bounds what is read of an error response.

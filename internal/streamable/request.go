@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"sync"
+	"sync/atomic"
 )
 
 // callerHeader assembles the headers the caller controls, in order: the
@@ -33,15 +36,48 @@ func (c *Conn) callerHeader(ctx context.Context) (http.Header, error) {
 // caller's, since a wrong session id or version breaks the session.
 func (c *Conn) protocolHeaders(h http.Header, version, sid string) {
 	if version != "" {
-		h.Set("Mcp-Protocol-Version", version)
+		h["Mcp-Protocol-Version"] = c.values.of(version)
 	} else {
-		h.Del("Mcp-Protocol-Version")
+		delete(h, "Mcp-Protocol-Version")
 	}
 	if sid != "" {
-		h.Set("Mcp-Session-Id", sid)
+		h["Mcp-Session-Id"] = c.values.of(sid)
 	} else {
-		h.Del("Mcp-Session-Id")
+		delete(h, "Mcp-Session-Id")
 	}
+}
+
+// Header values the transport sets on every request. Requests share these
+// slices, which nothing modifies: http.Header's methods replace a slice or
+// append to it, and appending to a full slice copies it.
+var (
+	jsonContentType = []string{"application/json"}
+	acceptBoth      = []string{"application/json, text/event-stream"}
+)
+
+// headerValues keeps one shared value slice for each of the few strings
+// that recur on every request of a connection (its protocol version,
+// session id and methods), so that setting them allocates nothing. It keeps
+// at most maxHeaderValues; rarer values get a slice of their own.
+type headerValues struct {
+	m sync.Map // string -> []string
+	n atomic.Int32
+}
+
+const maxHeaderValues = 64
+
+func (hv *headerValues) of(v string) []string {
+	if s, ok := hv.m.Load(v); ok {
+		return s.([]string)
+	}
+	s := []string{v}
+	if hv.n.Load() < maxHeaderValues {
+		if prev, loaded := hv.m.LoadOrStore(v, s); loaded {
+			return prev.([]string)
+		}
+		hv.n.Add(1)
+	}
+	return s
 }
 
 // era returns the revision to announce for m and whether it is stateless.
@@ -97,9 +133,13 @@ func (c *Conn) newPost(ctx context.Context, o *outgoing) (req *http.Request, sid
 	if modern {
 		sid = ""
 	}
-	req, err = http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(o.body))
-	if err != nil {
-		return nil, "", false, fmt.Errorf("mcpclient: http post %s: %w", o.op(), err)
+	if legacy {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(o.body))
+		if err != nil {
+			return nil, "", false, fmt.Errorf("mcpclient: http post %s: %w", o.op(), err)
+		}
+	} else {
+		req = c.newRequest(ctx, o.body)
 	}
 	// The first attempt takes the header map; a re-send gets a copy.
 	h := o.header
@@ -107,19 +147,32 @@ func (c *Conn) newPost(ctx context.Context, o *outgoing) (req *http.Request, sid
 		h = h.Clone()
 	}
 	o.sent = true
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json, text/event-stream")
+	h["Content-Type"] = jsonContentType
+	h["Accept"] = acceptBoth
 	c.protocolHeaders(h, version, sid)
 	// 2026-07-28 requires these; older servers ignore them, and sending
 	// them always spares guessing the era of the very first request.
 	if o.msg.Method != "" {
-		h.Set("Mcp-Method", o.msg.Method)
+		h["Mcp-Method"] = c.values.of(o.msg.Method)
 		if name, ok := mcpName(&o.msg); ok {
 			h.Set("Mcp-Name", EncodeHeaderValue(name))
 		}
 	}
 	req.Header = h
 	return req, sid, legacy, nil
+}
+
+// newRequest returns a POST of body to the connection's URL. It copies a
+// request made once by http.NewRequest instead of parsing the URL again,
+// and gives the copy what NewRequest would: the body, its length, and
+// GetBody, with which net/http re-sends a request whose kept-alive
+// connection turned out to be closed.
+func (c *Conn) newRequest(ctx context.Context, body []byte) *http.Request {
+	req := c.post.WithContext(ctx)
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return req
 }
 
 // op names a message in errors: its method, or "response".

@@ -40,6 +40,12 @@ func (c *Conn) readResponse(ctx context.Context, p *post, resp *http.Response) {
 
 func mediaType(h http.Header) string {
 	ct := h.Get("Content-Type")
+	// The two types servers send, as they usually spell them, spare the
+	// parser and the map it allocates.
+	switch ct {
+	case "application/json", "text/event-stream":
+		return ct
+	}
 	if mt, _, err := mime.ParseMediaType(ct); err == nil {
 		return mt
 	}
