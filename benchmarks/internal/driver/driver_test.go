@@ -34,11 +34,12 @@ func TestParseFlags(t *testing.T) {
 		ok   bool
 		want Config
 	}{
-		{nil, true, Config{Duration: 800 * time.Millisecond, Rounds: 5, InFlight: []int{1, 8, 64}, Server: ServerGoSDK}},
-		{[]string{"-long"}, true, Config{Duration: 3 * time.Second, Rounds: 7, InFlight: []int{1, 8, 64}, Server: ServerGoSDK}},
-		{[]string{"-c", "2, 4", "-rounds", "1", "-d", "1s"}, true, Config{Duration: time.Second, Rounds: 1, InFlight: []int{2, 4}, Server: ServerGoSDK}},
-		{[]string{"-server", "lean", "-d", "400ms", "-rounds", "3"}, true, Config{Duration: 400 * time.Millisecond, Rounds: 3, InFlight: []int{1, 8, 64}, Server: ServerLean}},
-		{[]string{"-server", "gosdk"}, true, Config{Duration: 800 * time.Millisecond, Rounds: 5, InFlight: []int{1, 8, 64}, Server: ServerGoSDK}},
+		{nil, true, Config{Duration: 800 * time.Millisecond, Rounds: 5, InFlight: []int{1, 8, 64}, Server: ServerGoSDK, Out: "RESULTS.md"}},
+		{[]string{"-long"}, true, Config{Duration: 3 * time.Second, Rounds: 7, InFlight: []int{1, 8, 64}, Server: ServerGoSDK, Out: "RESULTS.md"}},
+		{[]string{"-c", "2, 4", "-rounds", "1", "-d", "1s"}, true, Config{Duration: time.Second, Rounds: 1, InFlight: []int{2, 4}, Server: ServerGoSDK, Out: "RESULTS.md"}},
+		{[]string{"-server", "lean", "-d", "400ms", "-rounds", "3"}, true, Config{Duration: 400 * time.Millisecond, Rounds: 3, InFlight: []int{1, 8, 64}, Server: ServerLean, Out: "RESULTS-lean.md"}},
+		{[]string{"-server", "lean", "-o", ""}, true, Config{Duration: 800 * time.Millisecond, Rounds: 5, InFlight: []int{1, 8, 64}, Server: ServerLean, Out: ""}},
+		{[]string{"-server", "gosdk"}, true, Config{Duration: 800 * time.Millisecond, Rounds: 5, InFlight: []int{1, 8, 64}, Server: ServerGoSDK, Out: "RESULTS.md"}},
 		{[]string{"-server", "nginx"}, false, Config{}},
 		{[]string{"-c", "0"}, false, Config{}},
 		{[]string{"-transports", "carrier-pigeon"}, false, Config{}},
@@ -53,9 +54,9 @@ func TestParseFlags(t *testing.T) {
 			if !tt.ok {
 				return
 			}
-			if got.Duration != tt.want.Duration || got.Rounds != tt.want.Rounds || !slices.Equal(got.InFlight, tt.want.InFlight) || got.Server != tt.want.Server {
-				t.Errorf("parseFlags(%q) = %v, %v, %v, %q, want %v, %v, %v, %q", tt.args,
-					got.Duration, got.Rounds, got.InFlight, got.Server, tt.want.Duration, tt.want.Rounds, tt.want.InFlight, tt.want.Server)
+			if got.Duration != tt.want.Duration || got.Rounds != tt.want.Rounds || !slices.Equal(got.InFlight, tt.want.InFlight) || got.Server != tt.want.Server || got.Out != tt.want.Out {
+				t.Errorf("parseFlags(%q) = %v, %v, %v, %q, %q, want %v, %v, %v, %q, %q", tt.args,
+					got.Duration, got.Rounds, got.InFlight, got.Server, got.Out, tt.want.Duration, tt.want.Rounds, tt.want.InFlight, tt.want.Server, tt.want.Out)
 			}
 		})
 	}

@@ -112,7 +112,7 @@ func parseFlags(args []string) (Config, error) {
 	versions := fs.String("versions", "2025-11-25,2026-07-28", "protocol revisions, comma-separated")
 	names := fs.String("clients", strings.Join(clients.Names(), ","), "clients, comma-separated; the floor is needed for ratios")
 	idle := fs.Int("idle", 50, "idle HTTP sessions to open per client; 0 skips")
-	out := fs.String("o", "RESULTS.md", "markdown file to write; empty for none")
+	out := fs.String("o", "RESULTS.md", "markdown file to write; empty for none (default RESULTS-lean.md with -server lean)")
 	server := fs.String("server", ServerGoSDK, "server every client calls: gosdk (go-sdk's) or lean (hand-written, cheap)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -121,6 +121,12 @@ func parseFlags(args []string) (Config, error) {
 		return Config{}, err
 	}
 	cfg := Config{Duration: *dur, Rounds: *rounds, IdleN: *idle, Out: *out, Server: *server}
+	outSet := false
+	fs.Visit(func(f *flag.Flag) { outSet = outSet || f.Name == "o" })
+	if !outSet && *server == ServerLean {
+		// Each server's latest table has a file of its own.
+		cfg.Out = "RESULTS-lean.md"
+	}
 	if *long {
 		cfg.Duration, cfg.Rounds = 3*time.Second, 7
 	}
