@@ -71,9 +71,11 @@ func NewReader(src io.Reader, maxEventBytes int) *Reader {
 	}
 	r := &Reader{max: maxEventBytes}
 	if src != nil {
-		if br, ok := bufPool.Get().(*bufio.Reader); ok {
-			br.Reset(src)
-			r.src = br
+		if b, ok := bufPool.Get().(*buffers); ok {
+			b.src.Reset(src)
+			r.src, r.line, r.data, r.typ, r.id = b.src, b.line, b.data, b.typ, b.id
+			*b = buffers{}
+			bufferBoxes.Put(b)
 		} else {
 			r.src = bufio.NewReaderSize(src, bufferSize)
 		}
@@ -81,24 +83,46 @@ func NewReader(src io.Reader, maxEventBytes int) *Reader {
 	return r
 }
 
-// bufPool holds read buffers of released Readers: a client that opens a
-// stream per request would otherwise allocate one buffer per request.
-var bufPool sync.Pool
+// buffers are what a released Reader leaves for later ones: its read buffer
+// and its scratch slices. A client that opens a stream per request would
+// otherwise allocate them for every request.
+type buffers struct {
+	src                 *bufio.Reader
+	line, data, typ, id []byte
+}
 
-// Release gives the Reader's buffer back for reuse by later Readers. The
-// Reader must not be used afterwards; its Next then returns an error.
+// bufPool holds the buffers of released Readers; bufferBoxes holds the
+// empty boxes, so that moving buffers in and out allocates nothing.
+var bufPool, bufferBoxes sync.Pool
+
+// keep returns a scratch slice emptied for reuse, or nil when it grew
+// past keepScratch.
+func keep(b []byte) []byte {
+	if cap(b) > keepScratch {
+		return nil
+	}
+	return b[:0]
+}
+
+// Release gives the Reader's buffers back for reuse by later Readers. The
+// Reader must not be used afterwards; its Next then returns an error. The
+// Data of events already returned stays the caller's.
 // Calling Release is optional and idempotent.
 func (r *Reader) Release() {
 	if r.src == nil {
 		return
 	}
-	br := r.src
-	r.src = nil
+	b, _ := bufferBoxes.Get().(*buffers)
+	if b == nil {
+		b = new(buffers)
+	}
+	b.src, b.line, b.data, b.typ, b.id = r.src, keep(r.line), keep(r.data), keep(r.typ), keep(r.id)
+	b.src.Reset(nil)
+	r.src, r.line, r.data, r.typ, r.id = nil, nil, nil, nil, nil
 	if r.err == nil {
 		r.err = errReleased
 	}
-	br.Reset(nil)
-	bufPool.Put(br)
+	bufPool.Put(b)
 }
 
 // Next returns the next event. Comment lines, blank lines and events without data lines

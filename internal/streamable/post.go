@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -334,6 +335,13 @@ func (c *Conn) openStandalone(ctx context.Context, sid string) {
 // drain reads a little of what is left of a body, so that the connection
 // can be reused, and closes it.
 func drain(body io.ReadCloser) {
-	io.Copy(io.Discard, io.LimitReader(body, 4<<10))
+	lr := limitedPool.Get().(*io.LimitedReader)
+	*lr = io.LimitedReader{R: body, N: 4 << 10}
+	io.Copy(io.Discard, lr)
+	*lr = io.LimitedReader{}
+	limitedPool.Put(lr)
 	body.Close()
 }
+
+// limitedPool spares drain an allocation per response.
+var limitedPool = sync.Pool{New: func() any { return new(io.LimitedReader) }}

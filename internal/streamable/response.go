@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mcpclient/mcpclient/internal/sse"
@@ -225,10 +226,34 @@ const finishWait = 100 * time.Millisecond
 // arrived, so that the connection can carry the next request, then gives up
 // on it.
 func finish(body io.ReadCloser) {
-	t := time.AfterFunc(finishWait, func() { body.Close() })
-	io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-	t.Stop()
+	f, _ := finishers.Get().(*finisher)
+	if f == nil {
+		f = &finisher{}
+		f.timer = time.AfterFunc(time.Hour, f.giveUp)
+		f.timer.Stop()
+	}
+	f.body = body
+	f.timer.Reset(finishWait)
+	f.rest = io.LimitedReader{R: body, N: 64 << 10}
+	io.Copy(io.Discard, &f.rest)
+	if f.timer.Stop() {
+		// The timer did not fire, so giveUp holds no reference: reuse.
+		f.body, f.rest = nil, io.LimitedReader{}
+		finishers.Put(f)
+	}
 }
+
+// finisher is the state of one finish, pooled with its timer: every
+// request answered with an event stream needs one.
+type finisher struct {
+	timer *time.Timer
+	body  io.Closer
+	rest  io.LimitedReader
+}
+
+func (f *finisher) giveUp() { f.body.Close() }
+
+var finishers sync.Pool
 
 // deliverBody hands a body (one message or a batch) to Read and reports
 // whether it held the response to want. first is true when nothing of the
