@@ -14,7 +14,8 @@ import (
 // over the thirteen fields of Content. Anything else (escaped strings,
 // other content fields, null values, repeated or differently cased keys) is
 // left to encoding/json, so res is always what json.Unmarshal would give,
-// and malformed JSON is always an error.
+// and malformed JSON is always an error. res.Meta and res.StructuredContent
+// may share raw's bytes, so raw must not be modified afterwards.
 func decodeCallToolResult(raw []byte, res *CallToolResult) error {
 	if fastCallToolResult(raw, res) {
 		return nil
@@ -80,10 +81,14 @@ func fastCallToolResult(data []byte, res *CallToolResult) bool {
 			if !ok || string(value) == "null" {
 				return false
 			}
+			// The members keep pointing into raw, which nothing else
+			// writes to; the full slice expression keeps an append to
+			// them from running into the bytes after.
+			value = value[:len(value):len(value)]
 			if string(key) == "_meta" {
-				res.Meta = append(json.RawMessage(nil), value...)
+				res.Meta = value
 			} else {
-				res.StructuredContent = append(json.RawMessage(nil), value...)
+				res.StructuredContent = value
 			}
 			i = end
 		default:
