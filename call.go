@@ -65,8 +65,8 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 		// is noticed by watchers, which cancel it as the loop below
 		// would; once it returns, the loop finds the answer or why none
 		// came.
-		w := s.watchExchange(ctx, id, timeout)
-		err = s.exchanger.Exchange(ctx, *buf)
+		w := s.newWatch(ctx, id, start, timeout)
+		err = s.exchanger.Exchange(ctx, *buf, w)
 		cancelSent = w.stop()
 	} else {
 		err = s.conn.Write(ctx, *buf)
@@ -118,11 +118,16 @@ func (s *Session) call(ctx context.Context, method string, params json.RawMessag
 // exchangeWatch stands by a request carried on its caller's goroutine
 // (see exchanger): when ctx ends or the timeout passes first, it sends
 // notifications/cancelled, which also makes the connection abort the POST,
-// so that the caller's goroutine returns.
+// so that the caller's goroutine returns. The connection starts it once the
+// POST can be aborted.
 type exchangeWatch struct {
 	s       *Session
+	ctx     context.Context
 	id      int64
+	start   time.Time
+	timeout time.Duration
 	timer   *time.Timer // runs timedOut; kept with the watch in watchPool
+	started bool
 	stopCtx func() bool
 }
 
@@ -130,19 +135,25 @@ type exchangeWatch struct {
 // needs one.
 var watchPool sync.Pool
 
-func (s *Session) watchExchange(ctx context.Context, id int64, timeout time.Duration) *exchangeWatch {
+func (s *Session) newWatch(ctx context.Context, id int64, start time.Time, timeout time.Duration) *exchangeWatch {
 	w, _ := watchPool.Get().(*exchangeWatch)
 	if w == nil {
 		w = &exchangeWatch{}
 		w.timer = time.AfterFunc(time.Hour, w.timedOut)
 		w.timer.Stop()
 	}
-	w.s, w.id = s, id
-	w.timer.Reset(timeout)
-	if ctx.Done() != nil {
+	w.s, w.ctx, w.id, w.start, w.timeout = s, ctx, id, start, timeout
+	return w
+}
+
+// Watch starts the watchers; see streamable.Watcher.
+func (w *exchangeWatch) Watch() {
+	w.started = true
+	w.timer.Reset(w.timeout - time.Since(w.start))
+	if ctx := w.ctx; ctx.Done() != nil {
+		s, id := w.s, w.id
 		w.stopCtx = context.AfterFunc(ctx, func() { s.sendCancel(id, context.Cause(ctx).Error()) })
 	}
-	return w
 }
 
 func (w *exchangeWatch) timedOut() { w.s.sendCancel(w.id, "timeout") }
@@ -151,13 +162,18 @@ func (w *exchangeWatch) timedOut() { w.s.sendCancel(w.id, "timeout") }
 // whose timer did not fire goes back to the pool; one whose timer fired
 // may still be read by timedOut, so it is left to the collector.
 func (w *exchangeWatch) stop() bool {
+	if !w.started {
+		w.s, w.ctx = nil, nil
+		watchPool.Put(w)
+		return false
+	}
 	timerFired := !w.timer.Stop()
 	fired := timerFired
 	if w.stopCtx != nil && !w.stopCtx() {
 		fired = true
 	}
 	if !timerFired {
-		w.s, w.stopCtx = nil, nil
+		w.s, w.ctx, w.stopCtx, w.started = nil, nil, nil, false
 		watchPool.Put(w)
 	}
 	return fired

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mcpclient/mcpclient/internal/streamable"
 	"io"
+	"runtime"
 	"time"
 )
 
@@ -57,8 +59,33 @@ func (s *Session) kickReader() {
 	if !s.reading.CompareAndSwap(false, true) {
 		return
 	}
+	// Adding under mu, which Close takes before it waits, keeps wg.Add
+	// from racing with wg.Wait; after that, Close reads by itself.
+	s.mu.Lock()
+	if s.readersDone {
+		s.mu.Unlock()
+		return
+	}
 	s.wg.Add(1)
+	s.mu.Unlock()
 	go s.drain(s.conn.(notifiedReader))
+}
+
+// drainAll reads everything the connection still holds, up to its end,
+// on the calling goroutine: Close uses it once no goroutine reads.
+func (s *Session) drainAll(r notifiedReader) {
+	for {
+		data, err, ok := r.TryRead()
+		if !ok {
+			// A closed connection always has its end to read; this
+			// cannot loop for long.
+			runtime.Gosched()
+			continue
+		}
+		if s.handleRead(data, err) {
+			return
+		}
+	}
 }
 
 // drain reads until the connection has nothing more. Whatever arrives
@@ -171,7 +198,7 @@ func (s *Session) dispatch(data []byte) {
 // the goroutine that read them (the HTTP transport, where every request has
 // its own), instead of through Read and the session's reader goroutine.
 type responseHandlerSetter interface {
-	SetResponseHandler(func(data []byte) bool)
+	SetResponseHandler(take, valid func(data []byte) bool)
 }
 
 // exchanger is a connection that can carry a request on the caller's
@@ -180,7 +207,7 @@ type responseHandlerSetter interface {
 // requests other than initialize whose timeout does not restart on
 // progress (those keep the simpler path: their deadline moves).
 type exchanger interface {
-	Exchange(ctx context.Context, msg []byte) error
+	Exchange(ctx context.Context, msg []byte, watch streamable.Watcher) error
 }
 
 // deliverDirect takes a response from a connection's own goroutine. The
@@ -191,11 +218,21 @@ type exchanger interface {
 // logging through Read.
 func (s *Session) deliverDirect(data []byte) bool {
 	var m message
-	if err := decodeMessage(data, &m); err != nil || !m.isValid() || m.Method != "" {
+	if !decodeResponse(data, &m) {
 		return false
 	}
 	s.deliver(&m)
 	return true
+}
+
+// validResponse reports whether dispatch would take data as a response.
+func validResponse(data []byte) bool {
+	var m message
+	return decodeResponse(data, &m)
+}
+
+func decodeResponse(data []byte, m *message) bool {
+	return decodeMessage(data, m) == nil && m.isValid() && m.Method == ""
 }
 
 // deliver hands a response to the request waiting for it.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mcpclient/mcpclient/internal/stdio"
+	"github.com/mcpclient/mcpclient/internal/streamable"
 )
 
 // Default request timeouts; see [SessionOptions].
@@ -127,14 +128,17 @@ type Session struct {
 	pending map[int64]*pendingCall
 	err     error // why the session ended; nil while it runs
 
-	done      chan struct{}                 // closed by handleRead when the connection has ended
-	reading   atomic.Bool                   // a drain goroutine runs (see kickReader)
-	ctx       context.Context               // ends when the session closes; bounds handlers
-	cancel    context.CancelFunc            // called by Close
-	serverReq map[string]context.CancelFunc // running handlers by raw request id; guarded by mu
-	wg        sync.WaitGroup
-	closeOnce sync.Once
-	closeErr  error
+	done    chan struct{} // closed by handleRead when the connection has ended
+	reading atomic.Bool   // a drain goroutine runs (see kickReader)
+	// readersDone, under mu, stops kickReader from starting goroutines
+	// once Close waits for them.
+	readersDone bool
+	ctx         context.Context               // ends when the session closes; bounds handlers
+	cancel      context.CancelFunc            // called by Close
+	serverReq   map[string]context.CancelFunc // running handlers by raw request id; guarded by mu
+	wg          sync.WaitGroup
+	closeOnce   sync.Once
+	closeErr    error
 
 	version      string
 	modern       bool
@@ -218,7 +222,7 @@ func newSession(conn Connection, o SessionOptions) *Session {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if d, ok := conn.(responseHandlerSetter); ok {
-		d.SetResponseHandler(s.deliverDirect)
+		d.SetResponseHandler(s.deliverDirect, validResponse)
 	}
 	if ex, ok := conn.(exchanger); ok {
 		s.exchanger = ex
@@ -391,6 +395,19 @@ func (s *Session) Close() error {
 		s.mu.Unlock()
 		s.cancel()
 		s.closeErr = s.conn.Close()
+		if r, ok := s.conn.(notifiedReader); ok {
+			// No reading goroutine starts from now on; what the
+			// connection still holds, and its end, are read here.
+			s.mu.Lock()
+			s.readersDone = true
+			s.mu.Unlock()
+			s.wg.Wait()
+			select {
+			case <-s.done:
+			default:
+				s.drainAll(r)
+			}
+		}
 		s.wg.Wait()
 	})
 	return s.closeErr
@@ -431,7 +448,7 @@ func (s *Session) writeError(err error) error {
 // connectionGone reports a write error that means the peer's input is
 // closed, as opposed to a failure of one message.
 func connectionGone(err error) bool {
-	return errors.Is(err, stdio.ErrClosed) || errors.Is(err, os.ErrClosed) ||
+	return errors.Is(err, stdio.ErrClosed) || errors.Is(err, streamable.ErrClosed) || errors.Is(err, os.ErrClosed) ||
 		errors.Is(err, io.ErrClosedPipe) || errors.Is(err, syscall.EPIPE)
 }
 

@@ -36,6 +36,9 @@ type Conn struct {
 	// the goroutine of its POST, sparing the hand-over through queue and
 	// the reader's goroutine. It returns false for a malformed message.
 	onResponse func(data []byte) bool
+	// validResponse, when set, judges a response that goes to Read as its
+	// request's answer; see SetResponseHandler.
+	validResponse func(data []byte) bool
 	// notify, when set, is called whenever Read has something to return,
 	// for a reader that does not wait in Read (see SetReadNotify).
 	notify func()
@@ -59,7 +62,8 @@ type Conn struct {
 	legacy         string           // the HTTP+SSE POST endpoint once fallen back
 	switching      chan struct{}    // non-nil while the fallback runs; closed when it ends
 	getCancel      context.CancelFunc
-	getFor         string // the session id the GET stream was opened for
+	getFor         string        // the session id the GET stream was opened for
+	getOpened      chan struct{} // closed once that stream was first answered
 
 	reinitMu   sync.Mutex    // one re-initialisation at a time
 	reinitDone chan struct{} // non-nil while one runs; closed when it ends
@@ -130,9 +134,13 @@ func Open(cfg Config) (*Conn, error) {
 // is malformed; the message is then skipped and its request fails as
 // having no answer, so the connection does not check it beforehand.
 // Everything else (notifications, server requests, responses after other
-// messages of their stream) keeps its order through Read. It must be
-// called before the first Write.
-func (c *Conn) SetResponseHandler(f func(data []byte) bool) { c.onResponse = f }
+// messages of their stream) keeps its order through Read. valid judges, as
+// f would, a response that goes through Read: one it rejects is skipped
+// rather than taken as its request's answer, which would leave the request
+// waiting for nothing. It must be called before the first Write.
+func (c *Conn) SetResponseHandler(f, valid func(data []byte) bool) {
+	c.onResponse, c.validResponse = f, valid
+}
 
 // SetReadNotify makes f the signal that Read (or TryRead) has something to
 // return: a message, a request's failure, or the end of the connection. It
@@ -315,13 +323,17 @@ func (c *Conn) Close() error {
 		c.mu.Lock()
 		c.closed = true
 		sid, legacy := c.sessionID, c.legacy != ""
+		c.mu.Unlock()
+		// life ends first, so that the POSTs aborted below see the
+		// connection closed and report nothing of their own.
+		c.cancel(ErrClosed)
 		// POSTs carried by Exchange run on their callers' goroutines,
 		// outside life: end them here (the others end with life).
+		c.mu.Lock()
 		for _, p := range c.inflight {
 			p.cancel(ErrClosed)
 		}
 		c.mu.Unlock()
-		c.cancel(ErrClosed)
 		c.signal()
 		if sid != "" && !legacy && !isModern(c.ProtocolVersion()) {
 			c.deleteSession(sid)

@@ -18,7 +18,7 @@ import (
 // the POST is aborted. Close aborts it too. Exchange does not retain msg.
 // Anything but a request, and initialize, which the
 // connection keeps for re-initialising, are passed to Write.
-func (c *Conn) Exchange(ctx context.Context, msg []byte) error {
+func (c *Conn) Exchange(ctx context.Context, msg []byte, watch Watcher) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -56,6 +56,16 @@ func (c *Conn) Exchange(ctx context.Context, msg []byte) error {
 	c.inflight[key] = p
 	c.mu.Unlock()
 	defer c.forget(key, p)
+	if watch != nil {
+		watch.Watch()
+	}
 	c.runRequest(pctx, p)
 	return nil
 }
+
+// Watcher stands by a request carried by Exchange, to cancel it when its
+// caller gives up. Exchange calls Watch once the request can be aborted
+// (a notifications/cancelled for its id written before that would find
+// nothing to abort), on the calling goroutine, before the POST starts; it
+// does not call it when it fails before.
+type Watcher interface{ Watch() }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,7 +119,7 @@ func (c *Conn) runRequest(ctx context.Context, p *post) {
 				c.failRequest(p, newStatusError("post "+o.op(), resp, nil, time.Now()))
 				return
 			}
-			if err := c.reinit(sid); err != nil {
+			if err := c.reinitFor(ctx, sid); err != nil {
 				c.failRequest(p, err)
 				return
 			}
@@ -249,17 +250,45 @@ func sameID(a, b []byte) bool {
 
 // cancelRequest sends notifications/cancelled, then aborts the POST of the
 // request it names. The notification goes first so that a server of the
-// handshake era, which does not take a closed stream as cancellation, stops
-// the work. In 2026-07-28 closing the stream is the cancellation and the
-// notification is not sent.
+// handshake era, which does not take a closed stream as cancellation, hears
+// of it before the stream closes. In 2026-07-28 closing the stream is the
+// cancellation and the notification is not sent.
 func (c *Conn) cancelRequest(ctx context.Context, o *outgoing) error {
-	var err error
-	if _, modern := c.era(&o.msg); !modern {
-		err = c.postSync(ctx, o)
+	if _, modern := c.era(&o.msg); modern {
+		c.abort(o.msg.CancelID)
+		return nil
 	}
+	// The POST is aborted as soon as the notification has been written,
+	// and at most cancelGrace after it started: a request carried by
+	// Exchange holds its caller until then, and a server that is slow to
+	// answer the notification must not hold it longer.
+	written := make(chan struct{})
+	var once sync.Once
+	wrote := func() { once.Do(func() { close(written) }) }
+	tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote() },
+	})
+	errc := make(chan error, 1)
+	if !c.spawn(func() {
+		defer wrote()
+		errc <- c.postSync(tctx, o)
+	}) {
+		c.abort(o.msg.CancelID)
+		return ErrClosed
+	}
+	t := time.NewTimer(cancelGrace)
+	select {
+	case <-written:
+	case <-t.C:
+	}
+	t.Stop()
 	c.abort(o.msg.CancelID)
-	return err
+	return <-errc
 }
+
+// cancelGrace bounds how long a cancelled request's POST stays open while
+// its notifications/cancelled is being written.
+const cancelGrace = 100 * time.Millisecond
 
 func (c *Conn) abort(id []byte) {
 	if id == nil {
@@ -301,7 +330,7 @@ func (c *Conn) postSync(ctx context.Context, o *outgoing) error {
 		}
 		if resp.StatusCode == http.StatusNotFound && sid != "" && !retried {
 			drain(resp.Body)
-			if err := c.reinit(sid); err != nil {
+			if err := c.reinitFor(ctx, sid); err != nil {
 				return err
 			}
 			retried = true

@@ -164,3 +164,20 @@ func (c *Conn) outgoingFor(ctx context.Context, raw []byte) (*outgoing, error) {
 	}
 	return &outgoing{body: raw, msg: m, header: h, own: true}, nil
 }
+
+// reinitFor re-initialises for a request whose POST runs under ctx, and
+// stops waiting when ctx ends: the request was cancelled, and its caller,
+// whose goroutine may be the one waiting (see Exchange), must not stay
+// for the re-initialisation, which goes on for the other requests.
+func (c *Conn) reinitFor(ctx context.Context, sid string) error {
+	done := make(chan error, 1)
+	if !c.spawn(func() { done <- c.reinit(sid) }) {
+		return ErrClosed
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}

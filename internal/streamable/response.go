@@ -295,10 +295,15 @@ func (c *Conn) deliver(data, want []byte, direct bool) bool {
 		c.log.Warn("skipped a malformed response", "data", excerpt(data))
 		return false
 	}
-	// What goes to Read must be JSON: a malformed message counted as the
-	// answer would leave its request waiting for nothing.
+	// What goes to Read must be JSON, and an answer one the session takes:
+	// a malformed message counted as the answer would leave its request
+	// waiting for nothing.
 	if !json.Valid(data) {
 		c.log.Warn("skipped malformed JSON from the server", "data", excerpt(data))
+		return false
+	}
+	if answer && c.validResponse != nil && !c.validResponse(data) {
+		c.log.Warn("skipped a malformed response", "data", excerpt(data))
 		return false
 	}
 	if !c.enqueue(item{data: data}) {

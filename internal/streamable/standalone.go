@@ -16,9 +16,15 @@ import (
 // servers drop what they send before the stream exists.
 // once per session id, replacing the stream of an earlier session.
 func (c *Conn) startStandalone(sid string) <-chan struct{} {
-	opened := make(chan struct{})
 	c.mu.Lock()
-	if c.closed || c.legacy != "" || (c.getCancel != nil && c.getFor == sid) {
+	if c.getCancel != nil && c.getFor == sid {
+		// Already started: whoever asks waits for the same answer.
+		opened := c.getOpened
+		c.mu.Unlock()
+		return opened
+	}
+	opened := make(chan struct{})
+	if c.closed || c.legacy != "" {
 		c.mu.Unlock()
 		close(opened)
 		return opened
@@ -27,7 +33,7 @@ func (c *Conn) startStandalone(sid string) <-chan struct{} {
 		c.getCancel()
 	}
 	ctx, cancel := context.WithCancel(c.life)
-	c.getCancel, c.getFor = cancel, sid
+	c.getCancel, c.getFor, c.getOpened = cancel, sid, opened
 	c.mu.Unlock()
 
 	if !c.spawn(func() {

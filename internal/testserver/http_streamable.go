@@ -125,7 +125,11 @@ func (h *HTTPHandler) exchange(w http.ResponseWriter, r *http.Request, s *httpSe
 		}
 		return
 	}
-	if r.Context().Err() != nil && !resumable {
+	// A client that left without asking to resume is forgotten only
+	// when the answer comes: disconnection is not cancellation in the
+	// handshake era, and a notifications/cancelled that comes after the
+	// stream closed must still find the request.
+	if r.Context().Err() != nil && !resumable && s.mode == HTTPModern {
 		s.forget(ex)
 	}
 	select {
@@ -150,10 +154,10 @@ func (h *HTTPHandler) answerJSON(w http.ResponseWriter, r *http.Request, s *http
 		select {
 		case <-wake:
 		case <-r.Context().Done():
+			// In the handshake era the request stays known until its
+			// answer, so that a later notifications/cancelled finds it.
 			if s.mode == HTTPModern {
 				s.cancelExchange(ex)
-			} else {
-				s.forget(ex)
 			}
 			return
 		}
