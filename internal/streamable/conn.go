@@ -251,18 +251,11 @@ func (c *Conn) Read(ctx context.Context) ([]byte, error) {
 // returns, and their failure is Write's error. A notifications/cancelled
 // also aborts the POST of the request it names.
 func (c *Conn) Write(ctx context.Context, msg []byte) error {
-	if err := ctx.Err(); err != nil {
+	body, m, err := peekCopy(ctx, msg)
+	if err != nil {
 		return err
 	}
-	body := bytes.Clone(msg)
-	m, err := Peek(body)
-	if err != nil || m.Kind == KindInvalid {
-		return fmt.Errorf("mcpclient: http write: not a JSON-RPC message")
-	}
-	if err := c.awaitSwitch(ctx); err != nil {
-		return err
-	}
-	h, err := c.callerHeader(ctx)
+	h, err := c.ready(ctx)
 	if err != nil {
 		return err
 	}
@@ -289,6 +282,30 @@ func (c *Conn) Write(ctx context.Context, msg []byte) error {
 		c.mu.Unlock()
 	}
 	return c.postSync(ctx, o)
+}
+
+// peekCopy returns a copy of an outgoing message and what Peek finds in it.
+// The copy is the connection's: net/http may still be writing a body after
+// the response has come, when the caller has its msg back.
+func peekCopy(ctx context.Context, msg []byte) ([]byte, Message, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, Message{}, err
+	}
+	body := bytes.Clone(msg)
+	m, err := Peek(body)
+	if err != nil || m.Kind == KindInvalid {
+		return nil, Message{}, fmt.Errorf("mcpclient: http write: not a JSON-RPC message")
+	}
+	return body, m, nil
+}
+
+// ready waits out a fallback in progress and returns the caller's headers
+// for a message about to be sent.
+func (c *Conn) ready(ctx context.Context) (http.Header, error) {
+	if err := c.awaitSwitch(ctx); err != nil {
+		return nil, err
+	}
+	return c.callerHeader(ctx)
 }
 
 // awaitSwitch holds a Write while the HTTP+SSE fallback decides where

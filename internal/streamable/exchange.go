@@ -1,7 +1,6 @@
 package streamable
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 )
@@ -19,24 +18,14 @@ import (
 // Anything but a request, and initialize, which the
 // connection keeps for re-initialising, are passed to Write.
 func (c *Conn) Exchange(ctx context.Context, msg []byte, watch Watcher) error {
-	if err := ctx.Err(); err != nil {
+	body, m, err := peekCopy(ctx, msg)
+	if err != nil {
 		return err
-	}
-	// The body is copied, as Write does: net/http may go on writing it
-	// after the response has come, which is when msg goes back to its
-	// owner.
-	body := bytes.Clone(msg)
-	m, err := Peek(body)
-	if err != nil || m.Kind == KindInvalid {
-		return fmt.Errorf("mcpclient: http write: not a JSON-RPC message")
 	}
 	if m.Kind != KindRequest || m.Method == "initialize" {
 		return c.Write(ctx, msg)
 	}
-	if err := c.awaitSwitch(ctx); err != nil {
-		return err
-	}
-	h, err := c.callerHeader(ctx)
+	h, err := c.ready(ctx)
 	if err != nil {
 		return err
 	}
