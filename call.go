@@ -16,9 +16,9 @@ import (
 // When ctx ends or the timeout passes first, the request is forgotten at once
 // and the server is told with notifications/cancelled, so the caller never
 // waits on a server that ignores cancellation. Over HTTP, where the request
-// runs on the caller's goroutine, the caller returns once that notification
-// has been written and the request's stream closed: usually well under a
-// millisecond, at most 100 ms when the server is slow to take it.
+// runs on the caller's goroutine, the caller returns once the server has
+// taken that notification and the request's stream is closed: usually
+// within a millisecond or two, at most 100 ms when the server is slow.
 func (s *Session) call(ctx context.Context, method string, params json.RawMessage, opts *CallOptions) (json.RawMessage, error) {
 	timeout, maxTimeout := s.opts.RequestTimeout, s.opts.MaxRequestTimeout
 	var onProgress func(Progress)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -258,36 +257,29 @@ func (c *Conn) cancelRequest(ctx context.Context, o *outgoing) error {
 		c.abort(o.msg.CancelID)
 		return nil
 	}
-	// The POST is aborted as soon as the notification has been written,
-	// and at most cancelGrace after it started: a request carried by
-	// Exchange holds its caller until then, and a server that is slow to
-	// answer the notification must not hold it longer.
-	written := make(chan struct{})
-	var once sync.Once
-	wrote := func() { once.Do(func() { close(written) }) }
-	tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) { wrote() },
-	})
+	// The POST is aborted once the server has taken the notification, or
+	// cancelGrace after it was sent, whichever is first: a request carried
+	// by Exchange holds its caller until then, and a server that is slow
+	// to answer the notification must not hold it longer.
 	errc := make(chan error, 1)
-	if !c.spawn(func() {
-		defer wrote()
-		errc <- c.postSync(tctx, o)
-	}) {
+	if !c.spawn(func() { errc <- c.postSync(ctx, o) }) {
 		c.abort(o.msg.CancelID)
 		return ErrClosed
 	}
 	t := time.NewTimer(cancelGrace)
+	defer t.Stop()
 	select {
-	case <-written:
+	case err := <-errc:
+		c.abort(o.msg.CancelID)
+		return err
 	case <-t.C:
+		c.abort(o.msg.CancelID)
+		return <-errc
 	}
-	t.Stop()
-	c.abort(o.msg.CancelID)
-	return <-errc
 }
 
 // cancelGrace bounds how long a cancelled request's POST stays open while
-// its notifications/cancelled is being written.
+// the server has not yet answered its notifications/cancelled.
 const cancelGrace = 100 * time.Millisecond
 
 func (c *Conn) abort(id []byte) {
