@@ -18,7 +18,8 @@ import (
 // waits on a server that ignores cancellation. Over HTTP, where the request
 // runs on the caller's goroutine, the caller returns once the server has
 // taken that notification and the request's stream is closed: usually
-// within a millisecond or two, at most 100 ms when the server is slow.
+// within a millisecond or two, at most 100 ms when the server (or the
+// transport's header hook) is slow.
 func (s *Session) call(ctx context.Context, method string, params json.RawMessage, opts *CallOptions) (json.RawMessage, error) {
 	timeout, maxTimeout := s.opts.RequestTimeout, s.opts.MaxRequestTimeout
 	var onProgress func(Progress)

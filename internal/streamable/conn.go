@@ -255,6 +255,10 @@ func (c *Conn) Write(ctx context.Context, msg []byte) error {
 	if err != nil {
 		return err
 	}
+	if m.Kind == KindNotification && m.Method == "notifications/cancelled" {
+		// Before the headers: the abort must not wait for them.
+		return c.cancelRequest(ctx, body, m)
+	}
 	h, err := c.ready(ctx)
 	if err != nil {
 		return err
@@ -274,8 +278,6 @@ func (c *Conn) Write(ctx context.Context, msg []byte) error {
 			}
 		}
 		return c.startRequest(ctx, o)
-	case m.Method == "notifications/cancelled":
-		return c.cancelRequest(ctx, o)
 	case m.Method == "notifications/initialized":
 		c.mu.Lock()
 		c.initializedMsg = body

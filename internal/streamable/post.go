@@ -252,28 +252,36 @@ func sameID(a, b []byte) bool {
 // handshake era, which does not take a closed stream as cancellation, hears
 // of it before the stream closes. In 2026-07-28 closing the stream is the
 // cancellation and the notification is not sent.
-func (c *Conn) cancelRequest(ctx context.Context, o *outgoing) error {
-	if _, modern := c.era(&o.msg); modern {
-		c.abort(o.msg.CancelID)
+func (c *Conn) cancelRequest(ctx context.Context, body []byte, m Message) error {
+	if _, modern := c.era(&m); modern {
+		c.abort(m.CancelID)
 		return nil
 	}
 	// The POST is aborted once the server has taken the notification, or
-	// cancelGrace after it was sent, whichever is first: a request carried
-	// by Exchange holds its caller until then, and a server that is slow
-	// to answer the notification must not hold it longer.
+	// cancelGrace after Write was called, whichever is first: a request
+	// carried by Exchange holds its caller until then, and neither a
+	// server slow to answer nor a slow or failing header hook may hold it
+	// longer.
 	errc := make(chan error, 1)
-	if !c.spawn(func() { errc <- c.postSync(ctx, o) }) {
-		c.abort(o.msg.CancelID)
+	if !c.spawn(func() {
+		h, err := c.ready(ctx)
+		if err != nil {
+			errc <- err
+			return
+		}
+		errc <- c.postSync(ctx, &outgoing{body: body, msg: m, header: h})
+	}) {
+		c.abort(m.CancelID)
 		return ErrClosed
 	}
 	t := time.NewTimer(cancelGrace)
 	defer t.Stop()
 	select {
 	case err := <-errc:
-		c.abort(o.msg.CancelID)
+		c.abort(m.CancelID)
 		return err
 	case <-t.C:
-		c.abort(o.msg.CancelID)
+		c.abort(m.CancelID)
 		return <-errc
 	}
 }
