@@ -17,14 +17,18 @@ import (
 // used for any number of connections, from any goroutine, as long as its
 // fields are not changed meanwhile.
 //
-// A request's POST runs in the background: the session's timeout starts when
-// it has begun. An HTTP error status, a dropped connection or a stream that
+// A request's POST runs on the calling goroutine, which returns when the
+// answer has come, the request's timeout has passed or its context has
+// ended (then the server is told with notifications/cancelled and the POST
+// aborted). An HTTP error status, a dropped connection or a stream that
 // ends early fails that request only; the session goes on. An error status is
 // reported with its code, the start of the body and the Retry-After the
 // server asked for, unless its body is a JSON-RPC error for the request, which
 // is then the request's answer (2026-07-28 servers answer an unknown method
 // with 404 and such a body). Before 2026-07-28 the connection also
-// keeps the Mcp-Session-Id, opens the server's optional GET stream (whose
+// keeps the Mcp-Session-Id, opens the server's optional GET stream when the
+// session needs what comes on it (handlers for server requests, notification
+// hooks, a log level, a kept tool list, a subscription, progress; its
 // failures are only logged), resumes broken event streams with
 // Last-Event-ID, starts a new session by itself when the server answers 404
 // for the old one (re-sending the failed message once), and sends DELETE on
