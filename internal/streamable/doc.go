@@ -13,11 +13,19 @@
 // error status, a broken connection, a stream that ended early) reaches Read
 // as a [*RequestError] naming that request, and the connection goes on.
 //
+// A session that wants less per request uses three more methods. With
+// [Conn.Exchange] a request's POST runs on the caller's goroutine instead;
+// with [Conn.SetResponseHandler] a response that is alone or first on its
+// stream goes straight to the session rather than through Read; with
+// [Conn.SetReadNotify] the connection signals when Read has something, so
+// that nobody needs to wait in Read while the connection is idle.
+//
 // # Eras
 //
 // The connection follows the revision of each message. Before 2026-07-28 it
 // keeps the Mcp-Session-Id of the initialize response, opens the optional GET
-// stream once notifications/initialized is accepted, resumes a broken event
+// stream before notifications/initialized is sent (or later, on
+// [Conn.OpenServerStream], when the session deferred it), resumes a broken event
 // stream with Last-Event-ID, re-initialises by itself when the server forgets
 // the session (HTTP 404), and sends DELETE on Close. From 2026-07-28 on it is
 // stateless: no session, no GET stream, no resumption, and a request is
