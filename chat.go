@@ -29,8 +29,11 @@ func (c *Client) complete(ctx context.Context, msgs []Message, cat *catalog, onT
 // completeMax is complete with a limit on the reply's tokens.
 func (c *Client) completeMax(ctx context.Context, msgs []Message, cat *catalog, onText func(string), maxTokens int) (*reply, error) {
 	req := openai.ChatCompletionRequest{
-		Model:     c.opts.Model,
-		Messages:  toOpenAI(msgs),
+		Model:    c.opts.Model,
+		Messages: toOpenAI(msgs),
+		// max_tokens rather than the newer max_completion_tokens: it is
+		// the one every OpenAI-compatible server reads (vLLM, Ollama,
+		// llama.cpp, DeepSeek, OpenRouter).
 		MaxTokens: maxTokens,
 	}
 	if c.opts.Temperature != nil {

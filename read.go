@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/mcpclient/mcpclient/internal/streamable"
 	"io"
 	"runtime"
 	"time"
+
+	"github.com/mcpclient/mcpclient/internal/streamable"
 )
 
 // readLoop owns the connection's read side. It ends when the connection does

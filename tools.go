@@ -101,16 +101,6 @@ func (r *registry) addLocal(t *LocalTool) error {
 	return nil
 }
 
-func (r *registry) sessions() []*Session {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]*Session, len(r.servers))
-	for i, e := range r.servers {
-		out[i] = e.session
-	}
-	return out
-}
-
 // catalog returns the current catalogue, rebuilding it when a server's tool
 // list or the set of tools changed. A server whose list cannot be fetched is
 // left out with a warning, so one broken server does not silence the rest;

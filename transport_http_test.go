@@ -78,16 +78,6 @@ func (f *httpFixture) count(method, rpc string) int {
 	return n
 }
 
-func (f *httpFixture) requests(rpc string) []testserver.HTTPRecord {
-	var out []testserver.HTTPRecord
-	for _, r := range f.h.Requests() {
-		if r.RPCMethod == rpc {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // httpModes are the transports and answer styles every session test runs on.
 var httpModes = []struct {
 	name     string

@@ -99,7 +99,7 @@ func providerFromFields(fields map[string]string) (providerSpec, error) {
 		return spec, fmt.Errorf("no name")
 	}
 	if !isURL(spec.BaseURL) && !isFakeURL(spec.BaseURL) {
-		return spec, fmt.Errorf("the base URL must start with http://, https:// or fake:")
+		return spec, fmt.Errorf("the base URL must start with http://, https:// or fake")
 	}
 	if in != nil || out != nil {
 		spec.Price = &bench.Price{}

@@ -9,7 +9,6 @@ package npmtest
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,5 +131,5 @@ func unavailable(t testing.TB, why string) {
 	if strings.EqualFold(os.Getenv("CI"), "true") {
 		t.Fatalf("real MCP peers are required under CI=true, but %s", why)
 	}
-	t.Skip(fmt.Sprintf("skipping a test against real npm MCP servers: %s (install Node.js and npm to run it)", why))
+	t.Skipf("skipping a test against real npm MCP servers: %s (install Node.js and npm to run it)", why)
 }

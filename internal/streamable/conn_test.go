@@ -211,7 +211,7 @@ func TestRequestAnswers(t *testing.T) {
 		}},
 		{name: "503 retry-after-ms", answer: func(w http.ResponseWriter, id string) {
 			w.Header().Set("Retry-After-Ms", "250")
-			http.Error(w, "busy", 503)
+			http.Error(w, "busy", http.StatusServiceUnavailable)
 		}, check: func(t *testing.T, err error) {
 			var se *StatusError
 			if !errors.As(err, &se) || se.RetryAfter != 250*time.Millisecond {
@@ -641,7 +641,7 @@ func TestFallbackRefusals(t *testing.T) {
 			wantMsg: modernRefusal},
 		{name: "get refused", post: func(w http.ResponseWriter) { http.Error(w, "nope", 404) },
 			get: func(w http.ResponseWriter) { http.Error(w, "nope", 404) }, gets: 1, wantCode: 404},
-		{name: "no endpoint event", post: func(w http.ResponseWriter) { http.Error(w, "nope", 405) },
+		{name: "no endpoint event", post: func(w http.ResponseWriter) { http.Error(w, "nope", http.StatusMethodNotAllowed) },
 			get: func(w http.ResponseWriter) {
 				sseHeader(w)
 				io.WriteString(w, "event: message\ndata: {}\n\n")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -109,32 +108,4 @@ func jsonBody(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	io.WriteString(w, body)
-}
-
-// logSink collects log messages.
-type logSink struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *logSink) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logSink) WithAttrs([]slog.Attr) slog.Handler       { return l }
-func (l *logSink) WithGroup(string) slog.Handler            { return l }
-func (l *logSink) Handle(_ context.Context, r slog.Record) error {
-	l.mu.Lock()
-	l.msgs = append(l.msgs, r.Message)
-	l.mu.Unlock()
-	return nil
-}
-
-func (l *logSink) count(msg string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, m := range l.msgs {
-		if m == msg {
-			n++
-		}
-	}
-	return n
 }

@@ -151,17 +151,6 @@ func (o *outMsg) response(id json.RawMessage, complete bool) []byte {
 	return b.Bytes()
 }
 
-// errorCode returns the code of an error response, 0 for a result.
-func (o *outMsg) errorCode() int {
-	var e struct {
-		Code int `json:"code"`
-	}
-	if o.Error == nil || json.Unmarshal(o.Error, &e) != nil {
-		return 0
-	}
-	return e.Code
-}
-
 // rpcError encodes an error response.
 func rpcError(id json.RawMessage, code int, msg string, data any) []byte {
 	e := struct {
