@@ -13,7 +13,7 @@ import (
 
 // TestEverythingOverEveryTransport runs one suite against
 // server-everything over stdio, Streamable HTTP and the legacy HTTP+SSE
-// transport: tool list changes, cancellation midway, and the server's
+// transport: tool list changes, progress, cancellation midway, and the server's
 // elicitation and sampling requests answered by the session's handlers.
 func TestEverythingOverEveryTransport(t *testing.T) {
 	transports := []struct {
@@ -102,6 +102,22 @@ func TestEverythingOverEveryTransport(t *testing.T) {
 			mu.Lock()
 			if sampled == nil || sampled.MaxTokens != 20 || !strings.Contains(string(sampled.Messages[0].Content), "Say hi") {
 				t.Errorf("sampling request seen = %+v", sampled)
+			}
+			mu.Unlock()
+
+			var seen []Progress
+			res, err = s.CallTool(ctx, "trigger-long-running-operation", map[string]int{"duration": 1, "steps": 4},
+				&CallOptions{OnProgress: func(p Progress) {
+					mu.Lock()
+					seen = append(seen, p)
+					mu.Unlock()
+				}})
+			if err != nil || !strings.Contains(res.Text(), "completed") {
+				t.Errorf("long-running operation = %v, %v", res, err)
+			}
+			mu.Lock()
+			if len(seen) != 4 || seen[3].Progress != 4 || seen[3].Total != 4 {
+				t.Errorf("progress = %+v, want 4 steps ending at 4/4", seen)
 			}
 			mu.Unlock()
 

@@ -791,28 +791,6 @@ func TestHTTPEverythingServer(t *testing.T) {
 		}
 	})
 
-	t.Run("progress", func(t *testing.T) {
-		var mu sync.Mutex
-		var seen []Progress
-		res, err := s.CallTool(ctx, "trigger-long-running-operation", map[string]int{"duration": 1, "steps": 4},
-			&CallOptions{OnProgress: func(p Progress) {
-				mu.Lock()
-				seen = append(seen, p)
-				mu.Unlock()
-			}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if len(seen) != 4 || seen[3].Progress != 4 || seen[3].Total != 4 {
-			t.Errorf("progress = %+v, want 4 steps ending at 4/4", seen)
-		}
-		if !strings.Contains(res.Text(), "completed") {
-			t.Errorf("result = %q", res.Text())
-		}
-	})
-
 	t.Run("concurrent", func(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 16 {

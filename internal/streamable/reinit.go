@@ -72,15 +72,7 @@ func (c *Conn) reinit(stale string) error {
 // handshake posts an initialize request and waits for its result, which it
 // keeps from the session; other messages on its stream reach Read.
 func (c *Conn) handshake(ctx context.Context, raw []byte) error {
-	o, err := c.outgoingFor(ctx, raw)
-	if err != nil {
-		return err
-	}
-	req, _, _, err := c.newPost(ctx, o)
-	if err != nil {
-		return err
-	}
-	resp, err := c.client.Do(req)
+	o, resp, err := c.postOwn(ctx, raw)
 	if err != nil {
 		return err
 	}
@@ -131,15 +123,7 @@ func (c *Conn) handshake(ctx context.Context, raw []byte) error {
 
 // notifyOnce posts a notification once, with no re-initialisation on 404.
 func (c *Conn) notifyOnce(ctx context.Context, raw []byte) error {
-	o, err := c.outgoingFor(ctx, raw)
-	if err != nil {
-		return err
-	}
-	req, _, _, err := c.newPost(ctx, o)
-	if err != nil {
-		return err
-	}
-	resp, err := c.client.Do(req)
+	o, resp, err := c.postOwn(ctx, raw)
 	if err != nil {
 		return err
 	}
@@ -152,17 +136,27 @@ func (c *Conn) notifyOnce(ctx context.Context, raw []byte) error {
 	return nil
 }
 
-// outgoingFor prepares a message the connection sends on its own.
-func (c *Conn) outgoingFor(ctx context.Context, raw []byte) (*outgoing, error) {
+// postOwn posts a message the connection sends on its own, once, and
+// returns it with the server's response.
+func (c *Conn) postOwn(ctx context.Context, raw []byte) (*outgoing, *http.Response, error) {
 	m, err := Peek(raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h, err := c.callerHeader(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &outgoing{body: raw, msg: m, header: h, own: true}, nil
+	o := &outgoing{body: raw, msg: m, header: h, own: true}
+	req, _, _, err := c.newPost(ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, resp, nil
 }
 
 // reinitFor re-initialises for a request whose POST runs under ctx, and
