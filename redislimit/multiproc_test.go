@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpclient/mcpclient/internal/syncbuf"
+
 	"github.com/mcpclient/mcpclient"
 	"github.com/redis/go-redis/v9"
 )
@@ -99,7 +101,7 @@ func TestSharedRateAcrossProcesses(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			outs := make([]strings.Builder, procs)
-			errs := make([]lockedBuffer, procs)
+			errs := make([]syncbuf.Buffer, procs)
 			cmds := make([]*exec.Cmd, procs)
 			for i := range cmds {
 				cmd := exec.CommandContext(ctx, exe, "-test.run=^$")

@@ -1,37 +1,19 @@
 package redislimit
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/mcpclient/mcpclient/internal/syncbuf"
+
 	"github.com/redis/go-redis/v9"
 )
-
-// lockedBuffer collects a process's output for failure messages.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // startRedis runs a private redis-server on a free loopback port for the
 // test, without persistence, and returns its address. Without
@@ -67,7 +49,7 @@ func tryRedis(t testing.TB, path string) (string, error) {
 	ln.Close()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
 	cmd.Stdout, cmd.Stderr = &out, &out

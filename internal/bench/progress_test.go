@@ -1,33 +1,15 @@
 package bench
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpclient/mcpclient/internal/syncbuf"
 )
 
-// syncBuffer is a bytes.Buffer safe for the drawing goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestProgress(t *testing.T) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	task := NewProgress(&out).Start("chat fake c=4", 10)
 	for range 5 {
 		task.Add()
@@ -47,7 +29,7 @@ func TestProgress(t *testing.T) {
 }
 
 func TestProgressUnknownTotal(t *testing.T) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	task := NewProgress(&out).Start("loop", 0)
 	task.Add()
 	task.Stop()

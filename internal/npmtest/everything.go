@@ -1,13 +1,13 @@
 package npmtest
 
 import (
-	"bytes"
 	"net"
 	"os"
 	"os/exec"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpclient/mcpclient/internal/syncbuf"
 )
 
 // EverythingHTTP starts server-everything with the transport argument mode
@@ -24,7 +24,7 @@ func EverythingHTTP(t testing.TB, mode string) string {
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	l.Close()
 
-	out := &lockedBuffer{}
+	out := &syncbuf.Buffer{}
 	cmd := exec.Command(bin, mode)
 	cmd.Env = append(os.Environ(), "PORT="+port)
 	cmd.Stdout, cmd.Stderr = out, out
@@ -50,22 +50,4 @@ func EverythingHTTP(t testing.TB, mode string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// lockedBuffer collects a process's output for the test log.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mcpclient/mcpclient/internal/syncbuf"
 )
 
 // exitError carries Main's exit code through a peer's served channel.
@@ -17,28 +19,10 @@ type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit code %d", int(e)) }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startMain runs Main in process on pipes; exit codes other than 0 arrive as
 // exitError.
-func startMain(t *testing.T, args ...string) (*peer, *syncBuffer) {
-	stderr := new(syncBuffer)
+func startMain(t *testing.T, args ...string) (*peer, *syncbuf.Buffer) {
+	stderr := new(syncbuf.Buffer)
 	p := startPeer(t, func(r io.Reader, w io.Writer) error {
 		if code := Main(args, r, w, stderr); code != 0 {
 			return exitError(code)
