@@ -26,13 +26,22 @@ var scenarios = map[string]func(context.Context, *conformer) error{
 
 // listTools connects and lists the tools.
 func listTools(ctx context.Context, c *conformer) error {
+	return c.withTools(ctx, func(*mcpclient.Session, []*mcpclient.Tool) error { return nil })
+}
+
+// withTools connects, lists the tools and hands the session and the list
+// to f; the session is closed when f returns.
+func (c *conformer) withTools(ctx context.Context, f func(s *mcpclient.Session, tools []*mcpclient.Tool) error) error {
 	s, err := c.connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	_, err = s.ListTools(ctx)
-	return err
+	tools, err := s.ListTools(ctx)
+	if err != nil {
+		return err
+	}
+	return f(s, tools)
 }
 
 // callTools lists the tools and makes the calls the scenario's context
@@ -40,129 +49,101 @@ func listTools(ctx context.Context, c *conformer) error {
 // from its schema. Tools the library leaves out of the list (such as those
 // with invalid x-mcp-header annotations) are therefore never called.
 func callTools(ctx context.Context, c *conformer) error {
-	s, err := c.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	tools, err := s.ListTools(ctx)
-	if err != nil {
-		return err
-	}
-	type call struct {
-		name string
-		args json.RawMessage
-	}
-	var calls []call
-	for _, tc := range c.context.ToolCalls {
-		calls = append(calls, call{tc.Name, tc.Arguments})
-	}
-	if len(calls) == 0 {
-		for _, t := range tools {
-			calls = append(calls, call{t.Name, sampleArguments(t.InputSchema)})
+	return c.withTools(ctx, func(s *mcpclient.Session, tools []*mcpclient.Tool) error {
+		type call struct {
+			name string
+			args json.RawMessage
 		}
-	}
-	for _, cl := range calls {
-		res, err := s.CallTool(ctx, cl.name, cl.args, nil)
-		if err != nil {
-			return err
+		var calls []call
+		for _, tc := range c.context.ToolCalls {
+			calls = append(calls, call{tc.Name, tc.Arguments})
 		}
-		c.logger.Info("tool called", "tool", cl.name, "args", string(cl.args), "result", res.Text(), "isError", res.IsError)
-	}
-	return nil
+		if len(calls) == 0 {
+			for _, t := range tools {
+				calls = append(calls, call{t.Name, sampleArguments(t.InputSchema)})
+			}
+		}
+		for _, cl := range calls {
+			res, err := s.CallTool(ctx, cl.name, cl.args, nil)
+			if err != nil {
+				return err
+			}
+			c.logger.Info("tool called", "tool", cl.name, "args", string(cl.args), "result", res.Text(), "isError", res.IsError)
+		}
+		return nil
+	})
 }
 
 // everyFeature uses every request that carries a name or URI: tools,
 // resources and prompts, listed and then each one called, read or got.
 func everyFeature(ctx context.Context, c *conformer) error {
-	s, err := c.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	tools, err := s.ListTools(ctx)
-	if err != nil {
-		return err
-	}
-	for _, t := range tools {
-		if _, err := s.CallTool(ctx, t.Name, sampleArguments(t.InputSchema), nil); err != nil {
+	return c.withTools(ctx, func(s *mcpclient.Session, tools []*mcpclient.Tool) error {
+		for _, t := range tools {
+			if _, err := s.CallTool(ctx, t.Name, sampleArguments(t.InputSchema), nil); err != nil {
+				return err
+			}
+		}
+		resources, err := s.ListResources(ctx)
+		if err != nil {
 			return err
 		}
-	}
-	resources, err := s.ListResources(ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range resources {
-		if _, err := s.ReadResource(ctx, r.URI); err != nil {
+		for _, r := range resources {
+			if _, err := s.ReadResource(ctx, r.URI); err != nil {
+				return err
+			}
+		}
+		prompts, err := s.ListPrompts(ctx)
+		if err != nil {
 			return err
 		}
-	}
-	prompts, err := s.ListPrompts(ctx)
-	if err != nil {
-		return err
-	}
-	for _, p := range prompts {
-		if _, err := s.GetPrompt(ctx, p.Name, nil); err != nil {
-			return err
+		for _, p := range prompts {
+			if _, err := s.GetPrompt(ctx, p.Name, nil); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // keepRef lists the tools and checks that a $ref to another document is
 // still in the schema as sent: neither fetched nor replaced.
 func keepRef(ctx context.Context, c *conformer) error {
-	s, err := c.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	tools, err := s.ListTools(ctx)
-	if err != nil {
-		return err
-	}
-	for _, t := range tools {
-		var sch struct {
-			Properties map[string]struct {
-				Ref string `json:"$ref"`
-			} `json:"properties"`
-		}
-		if json.Unmarshal(t.InputSchema, &sch) != nil {
-			continue
-		}
-		for name, p := range sch.Properties {
-			if strings.HasPrefix(p.Ref, "http") {
-				c.logger.Info("network $ref kept", "tool", t.Name, "property", name, "ref", p.Ref)
-				return nil
+	return c.withTools(ctx, func(s *mcpclient.Session, tools []*mcpclient.Tool) error {
+		for _, t := range tools {
+			var sch struct {
+				Properties map[string]struct {
+					Ref string `json:"$ref"`
+				} `json:"properties"`
+			}
+			if json.Unmarshal(t.InputSchema, &sch) != nil {
+				continue
+			}
+			for name, p := range sch.Properties {
+				if strings.HasPrefix(p.Ref, "http") {
+					c.logger.Info("network $ref kept", "tool", t.Name, "property", name, "ref", p.Ref)
+					return nil
+				}
 			}
 		}
-	}
-	return errors.New("mcpclient: conformance list tools: no tool schema kept its network $ref")
+		return errors.New("mcpclient: conformance list tools: no tool schema kept its network $ref")
+	})
 }
 
 // echoSchema sends the input schema of the tool with JSON Schema 2020-12
 // keywords back, exactly as listed, through the suite's echo tool.
 func echoSchema(ctx context.Context, c *conformer) error {
-	s, err := c.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	tools, err := s.ListTools(ctx)
-	if err != nil {
-		return err
-	}
-	const focal, echo = "json_schema_2020_12_tool", "json_schema_echo"
-	for _, t := range tools {
-		if t.Name != focal {
-			continue
+	return c.withTools(ctx, func(s *mcpclient.Session, tools []*mcpclient.Tool) error {
+		const focal, echo = "json_schema_2020_12_tool", "json_schema_echo"
+		for _, t := range tools {
+			if t.Name != focal {
+				continue
+			}
+			args := append(append([]byte(`{"schema":`), t.InputSchema...), '}')
+			_, err := s.CallTool(ctx, echo, json.RawMessage(args), nil)
+			return err
 		}
-		args := append(append([]byte(`{"schema":`), t.InputSchema...), '}')
-		_, err := s.CallTool(ctx, echo, json.RawMessage(args), nil)
-		return err
-	}
-	return fmt.Errorf("mcpclient: conformance list tools: the server listed no tool %s", focal)
+		return fmt.Errorf("mcpclient: conformance list tools: the server listed no tool %s", focal)
+	})
 }
 
 // requestState calls the multi round-trip tools of the scenario, each
