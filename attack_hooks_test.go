@@ -64,12 +64,7 @@ func TestAttack2CancelWhileHeaderFuncStalls(t *testing.T) {
 	// 200 ms of timeout or grace plus generous scheduling slack, well
 	// below the stall.
 	const bound = 1200 * time.Millisecond
-	type outcome struct {
-		err     error
-		hung    bool
-		elapsed time.Duration
-	}
-	outcomes := make([]outcome, len(tests))
+	outcomes := make([]callOutcome, len(tests))
 	sessions := make([]*Session, len(tests))
 	slow := make([]*atomic.Bool, len(tests))
 	started := make([]chan struct{}, len(tests))
@@ -122,21 +117,16 @@ func TestAttack2CancelWhileHeaderFuncStalls(t *testing.T) {
 				cancel()
 			}
 		}()
-		start := time.Now()
-		err, hung := awaitCall(sessions[i], 3*time.Second, func() error {
+		outcomes[i] = awaitOutcome(sessions[i], 3*time.Second, func() error {
 			_, err := sessions[i].CallTool(ctx, "slow", nil, opts)
 			return err
 		})
-		outcomes[i] = outcome{err, hung, time.Since(start)}
 	})
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := outcomes[i]
 			switch {
-			case o.hung:
-				t.Errorf("CallTool had not returned after 3s (then Close ended it: %v), want return within %v", o.err, bound)
-			case !errors.Is(o.err, tt.want):
-				t.Errorf("CallTool error = %v, want %v", o.err, tt.want)
+			case !o.check(t, "CallTool", 3*time.Second, tt.want):
 			case o.elapsed > bound:
 				t.Errorf("CallTool returned after %v, want within %v: the caller waited for HeaderFunc of notifications/cancelled", o.elapsed.Round(time.Millisecond), bound)
 			}

@@ -377,11 +377,7 @@ func TestAttackCancelUnresponsiveServer(t *testing.T) {
 		{"timeout reset on progress", &CallOptions{Timeout: 100 * time.Millisecond, ResetTimeoutOnProgress: true}, false, ErrTimeout},
 	}
 	const limit = 2 * time.Second
-	type outcome struct {
-		err  error
-		hung bool
-	}
-	outcomes := make([]outcome, len(tests))
+	outcomes := make([]callOutcome, len(tests))
 	sessions := make([]*Session, len(tests))
 	for i := range tests {
 		sessions[i] = hangingPeer(t).connect(t, nil, nil)
@@ -394,21 +390,14 @@ func TestAttackCancelUnresponsiveServer(t *testing.T) {
 		if tests[i].cancel {
 			time.AfterFunc(100*time.Millisecond, cancel)
 		}
-		err, hung := awaitCall(sessions[i], limit, func() error {
+		outcomes[i] = awaitOutcome(sessions[i], limit, func() error {
 			_, err := sessions[i].CallTool(ctx, "slow", nil, tests[i].opts)
 			return err
 		})
-		outcomes[i] = outcome{err, hung}
 	})
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := outcomes[i]
-			switch {
-			case o.hung:
-				t.Errorf("CallTool to a server that ignores cancellation had not returned after %v (then Close ended it: %v)", limit, o.err)
-			case !errors.Is(o.err, tt.want):
-				t.Errorf("CallTool error = %v, want %v", o.err, tt.want)
-			}
+			outcomes[i].check(t, "CallTool to a server that ignores cancellation", limit, tt.want)
 		})
 	}
 }
@@ -469,11 +458,7 @@ func TestAttackWatcherBeforePOST(t *testing.T) {
 		{"timeout passes in HeaderFunc", false, &CallOptions{Timeout: 50 * time.Millisecond}, ErrTimeout},
 	}
 	const limit = 2500 * time.Millisecond
-	type outcome struct {
-		err  error
-		hung bool
-	}
-	outcomes := make([]outcome, len(tests))
+	outcomes := make([]callOutcome, len(tests))
 	sessions := make([]*Session, len(tests))
 	for i, tt := range tests {
 		started, cancelled := make(chan struct{}, 1), make(chan struct{}, 1)
@@ -494,21 +479,14 @@ func TestAttackWatcherBeforePOST(t *testing.T) {
 		ctx, cancel := context.WithCancel(base)
 		defer cancel()
 		ctx = context.WithValue(ctx, slowKey{}, cancel)
-		err, hung := awaitCall(sessions[i], limit, func() error {
+		outcomes[i] = awaitOutcome(sessions[i], limit, func() error {
 			_, err := sessions[i].CallTool(ctx, "wait", nil, tests[i].opts)
 			return err
 		})
-		outcomes[i] = outcome{err, hung}
 	})
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := outcomes[i]
-			switch {
-			case o.hung:
-				t.Errorf("CallTool whose watcher fired before its POST had not returned after %v (then Close ended it: %v)", limit, o.err)
-			case !errors.Is(o.err, tt.want):
-				t.Errorf("CallTool error = %v, want %v", o.err, tt.want)
-			}
+			outcomes[i].check(t, "CallTool whose watcher fired before its POST", limit, tt.want)
 		})
 	}
 }

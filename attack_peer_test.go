@@ -231,6 +231,35 @@ func awaitCall(s *Session, limit time.Duration, f func() error) (err error, hung
 	return err, true
 }
 
+// callOutcome is how a call watched by awaitCall ended.
+type callOutcome struct {
+	err     error
+	hung    bool // not returned within the limit: Close ended it
+	elapsed time.Duration
+}
+
+// awaitOutcome runs f under awaitCall and times it.
+func awaitOutcome(s *Session, limit time.Duration, f func() error) callOutcome {
+	start := time.Now()
+	err, hung := awaitCall(s, limit, f)
+	return callOutcome{err, hung, time.Since(start)}
+}
+
+// check fails t when the call hung or ended with an error other than want,
+// and reports whether it did neither. what describes the call.
+func (o callOutcome) check(t *testing.T, what string, limit time.Duration, want error) bool {
+	t.Helper()
+	switch {
+	case o.hung:
+		t.Errorf("%s had not returned after %v (then Close ended it: %v)", what, limit, o.err)
+	case !errors.Is(o.err, want):
+		t.Errorf("%s: error = %v, want %v", what, o.err, want)
+	default:
+		return true
+	}
+	return false
+}
+
 // gateTool reports every call on started and then waits for its context.
 func gateTool(name string, started chan<- struct{}) testserver.Tool {
 	return testserver.Tool{
