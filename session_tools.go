@@ -112,7 +112,7 @@ func (s *Session) ListTools(ctx context.Context) ([]*Tool, error) {
 	// A list the caller keeps must hear of changes.
 	if s.modern {
 		s.listenForChanges()
-	} else if s.streamer != nil && s.toolsListChanged() {
+	} else if s.streamer != nil && !s.streamOpen.Load() && s.toolsListChanged() {
 		s.openServerStream(ctx)
 	}
 	return s.cachedTools(ctx)
